@@ -42,6 +42,8 @@ void console_log(int level, const char *prefix, const char *fmt, ...)
 void console_vlog(int level, const char *prefix, const char *fmt, va_list ap);
 /* Raw text, no prefix or timestamp (banners, dumps continuing a line). */
 void console_write(const char *buf, unsigned long len);
+/* Panic path: does not wait forever for a lock a dead CPU may hold. */
+void console_emergency_write(const char *buf, unsigned long len);
 void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Stop everything: print, dump, then stop the machine (see arch panic). */

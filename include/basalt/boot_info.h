@@ -70,7 +70,14 @@ struct boot_info {
 	uint64_t magic; /* BOOT_INFO_MAGIC */
 	uint32_t version; /* BOOT_INFO_VERSION */
 	uint32_t source; /* enum boot_source */
-	uint64_t rsdp; /* ACPI RSDP, 0 when the loader found none */
+	uint64_t rsdp; /* ACPI RSDP physical address, 0: unknown */
+	/*
+	 * A copy of the RSDP (multiboot2 passes only a copy, no address);
+	 * rsdp_len 0: no copy. The core uses the copy when present, else
+	 * the address, else scans the BIOS areas.
+	 */
+	uint32_t rsdp_len;
+	uint8_t rsdp_copy[36];
 	uint32_t nr_mem;
 	uint32_t nr_modules;
 	char cmdline[BOOT_CMDLINE_LEN];
