@@ -12,6 +12,8 @@ CC      := gcc
 LD      := ld
 OBJCOPY := objcopy
 HOSTCC  ?= gcc
+V       ?= 0
+Q       := $(if $(filter 1,$(V)),,@)
 
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Wshadow -Wundef -Wpointer-arith -Wvla -Wno-unused-parameter
@@ -41,14 +43,17 @@ deps:
 
 $(BUILD)/core/%.c.o: %.c | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CORE_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CORE_CFLAGS) -c $< -o $@
 
 $(BUILD)/core/%.S.o: %.S | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CORE_ASFLAGS) -c $< -o $@
+	@echo "  AS      $<"
+	$(Q)$(CC) $(CORE_ASFLAGS) -c $< -o $@
 
 $(BUILD)/basalt.elf: $(CORE_OBJS) linker.ld
-	$(LD) $(CORE_LDFLAGS) -T linker.ld -Map=$(BUILD)/basalt.map -o $@ $(CORE_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(LD) $(CORE_LDFLAGS) -T linker.ld -Map=$(BUILD)/basalt.map -o $@ $(CORE_OBJS)
 	@scripts/check-wx.sh $@
 
 # --- boot media --------------------------------------------------------------
@@ -65,7 +70,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/host.c tests/unit/unit.h | deps
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(UNIT_CFLAGS) -MMD -MP -o $@ $< tests/unit/host.c
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -MMD -MP -o $@ $< tests/unit/host.c
 
 unit: $(UNIT_BINS)
 	@scripts/test.sh --unit-only

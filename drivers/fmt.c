@@ -25,7 +25,7 @@ static void pad(struct out *o, char c, int n)
 }
 
 struct spec {
-	bool left, zero, plus, space;
+	bool left, zero, plus, space, alt;
 	int width, prec; /* prec < 0: none */
 	int base;
 	bool upper, is_signed;
@@ -53,6 +53,9 @@ static void put_num(struct out *o, const struct spec *sp, uint64_t v, bool neg)
 	char tmp[24];
 	int n = 0, zeros, total;
 	char sign = neg ? '-' : sp->plus ? '+' : sp->space ? ' ' : 0;
+	const char *prefix = sp->alt && v && sp->base == 16 ? (sp->upper ? "0X" : "0x")
+			     : sp->alt && v && sp->base == 8 ? "0" : "";
+	int plen = (int)__builtin_strlen(prefix);
 
 	do {
 		tmp[n++] = digits[v % (unsigned)sp->base];
@@ -61,13 +64,15 @@ static void put_num(struct out *o, const struct spec *sp, uint64_t v, bool neg)
 	if (sp->prec == 0 && n == 1 && tmp[0] == '0')
 		n = 0;
 	zeros = sp->prec > n ? sp->prec - n : 0;
-	total = n + zeros + (sign ? 1 : 0);
+	total = n + zeros + (sign ? 1 : 0) + plen;
 	if (sp->zero && !sp->left && sp->prec < 0)
 		zeros += sp->width > total ? sp->width - total : 0, total = sp->width;
 	if (!sp->left)
 		pad(o, ' ', sp->width - total);
 	if (sign)
 		put(o, sign);
+	for (int i = 0; i < plen; i++)
+		put(o, prefix[i]);
 	pad(o, '0', zeros);
 	while (n)
 		put(o, tmp[--n]);
@@ -116,6 +121,7 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 		else if (*f == '0') sp->zero = true;
 		else if (*f == '+') sp->plus = true;
 		else if (*f == ' ') sp->space = true;
+		else if (*f == '#') sp->alt = true;
 		else break;
 	}
 	if (*f == '*') {
