@@ -6,8 +6,9 @@
 set -eu
 out="$1"; core="$2"; shift 2
 cmdline="${BASALT_CMDLINE:-}"
-work=$(mktemp -d "${TMPDIR:-/tmp}/basalt-iso.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/basalt-iso.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+work="$tmp/root"
 mkdir -p "$work/boot/grub" "$work/basalt"
 cp "$core" "$work/basalt/basalt.elf"
 mods=""
@@ -34,4 +35,4 @@ menuentry "Basalt" {
 	boot
 }
 CFG
-grub-mkrescue -o "$out" "$work" >"$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
+grub-mkrescue -o "$out" "$work" >"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; exit 1; }

@@ -117,8 +117,12 @@ int paging_init(const struct boot_mem_region *map, unsigned n)
 	} else {
 		pr_warn("CPU has no NX: data pages stay executable\n");
 	}
+	/*
+	 * RAM and firmware tables; reserved ranges above 4 GiB are device
+	 * windows (or holes) that get mapped when a driver needs them.
+	 */
 	for (unsigned i = 0; i < n; i++)
-		if (map[i].base + map[i].len > top)
+		if (map[i].type != BOOT_MEM_RESERVED && map[i].base + map[i].len > top)
 			top = map[i].base + map[i].len;
 	mapped_top = (top + SIZE_1G - 1) & ~(SIZE_1G - 1);
 	root = table_alloc();

@@ -4,6 +4,7 @@
  * (acpi.c, mptable.c) are pure; this file owns the result.
  */
 #define pr_fmt "platform"
+#include "arch/x86_64/lib/cmdline.h"
 #include "arch/x86_64/lib/string.h"
 #include "arch/x86_64/machine.h"
 #include "arch/x86_64/paging.h"
@@ -46,7 +47,12 @@ static int try_acpi(const struct boot_info *bi)
 
 void platform_discover(const struct boot_info *bi)
 {
-	if (try_acpi(bi) == 0) {
+	char v[8];
+	bool no_acpi = cmdline_get(bi->cmdline, "acpi", v, sizeof(v)) && !strcmp(v, "off");
+
+	if (no_acpi)
+		pr_info("acpi=off: ignoring ACPI tables\n");
+	if (!no_acpi && try_acpi(bi) == 0) {
 		platform.source = PLATFORM_ACPI;
 	} else {
 		memset(&platform, 0, sizeof(platform));
