@@ -82,13 +82,19 @@ void power_stop(enum power_stop_kind kind)
 
 	irq_disable();
 	smp_stop_others();
-	if (kind != POWER_STOP_RESET)
-		emulator_exit(kind);
-	if (kind == POWER_STOP_RESET) {
+	switch (kind) {
+	case POWER_STOP_RESET:
 		console_printf("basalt: resetting\n");
 		reset_machine(p);
-	} else {
+		break;
+	case POWER_STOP_OFF:
+	case POWER_STOP_FAILURE:
+		emulator_exit(kind);
+		console_printf("basalt: powering off\n");
 		acpi_s5(p);
+		break;
+	case POWER_STOP_HALT:
+		break;
 	}
 	console_printf("basalt: halted; it is safe to turn the machine off\n");
 	cpu_halt_forever();

@@ -13,6 +13,7 @@ enum power_stop_kind {
 	POWER_STOP_OFF,     /* clean power-off */
 	POWER_STOP_FAILURE, /* panic or boot failure: off, with a failure code */
 	POWER_STOP_RESET,   /* reboot */
+	POWER_STOP_HALT,    /* stop every CPU, leave the machine on */
 };
 
 enum emu_exit {

@@ -64,6 +64,21 @@ static void apply_cmdline(const char *cmdline)
 	}
 }
 
+/* on_done=poweroff|reboot|halt: what to do once every VM has stopped. */
+static enum power_stop_kind done_action(const char *cmdline)
+{
+	char v[16];
+
+	if (!cmdline_get(cmdline, "on_done", v, sizeof(v)) || !strcmp(v, "poweroff"))
+		return POWER_STOP_OFF;
+	if (!strcmp(v, "reboot"))
+		return POWER_STOP_RESET;
+	if (!strcmp(v, "halt"))
+		return POWER_STOP_HALT;
+	pr_warn("on_done=%s unknown (poweroff, reboot, halt); powering off\n", v);
+	return POWER_STOP_OFF;
+}
+
 static void *identity(uint64_t phys, size_t len)
 {
 	(void)len;
@@ -148,5 +163,5 @@ void kernel_main(struct boot_info *bi)
 		       (unsigned long)(pmm_free_pages() >> (20 - PAGE_SHIFT)));
 	vmm_main();
 	console_printf("BASALT-DONE\n");
-	power_stop(POWER_STOP_OFF);
+	power_stop(done_action(bi->cmdline));
 }

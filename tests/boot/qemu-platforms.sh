@@ -25,4 +25,30 @@ t_expect '^basalt: boot complete: 4 CPUs online' "summary line"
 t_reject 'PANIC|did not answer' "errors"
 t_end || rc=1
 
+
+# No emulator exit: QEMU must stop because Basalt wrote SLP_TYP|SLP_EN for
+# \_S5 to PM1a_CNT (q35: 0x604).
+t_begin qemu-acpi-poweroff
+iso=$(t_iso "")
+scripts/run-qemu.sh --iso "$iso" --serial "$T_OUT/com1.txt" --timeout 90 \
+	2>"$T_OUT/run.txt" || true
+t_expect 'power-off ACPI S5, reset FADT register' "FADT power-off and reset registers"
+t_expect '^basalt: powering off' "power-off"
+grep -q 'qemu exited (status 0)' "$T_OUT/run.txt" ||
+	T_FAILS="$T_FAILS; QEMU did not power off ($(cat "$T_OUT/run.txt"))"
+t_end || rc=1
+
+# on_done=reboot: reset through the FADT reset register; -no-reboot turns
+# the reset into QEMU's exit, so exactly one boot happens.
+t_begin qemu-reset
+iso=$(t_iso "on_done=reboot")
+scripts/run-qemu.sh --iso "$iso" --serial "$T_OUT/com1.txt" --timeout 90 \
+	2>"$T_OUT/run.txt" || true
+t_expect '^basalt: resetting' "reset"
+[ "$(grep -c 'Basalt hypervisor' "$T_OUT/com1.txt")" = 1 ] ||
+	T_FAILS="$T_FAILS; expected exactly one boot"
+grep -q 'qemu exited (status 0)' "$T_OUT/run.txt" ||
+	T_FAILS="$T_FAILS; QEMU did not reset ($(cat "$T_OUT/run.txt"))"
+t_reject 'halted' "fell through to halt"
+t_end || rc=1
 exit $rc
