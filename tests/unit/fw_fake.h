@@ -72,7 +72,7 @@ void fake_log(int level, const char *prefix, const char *fmt, ...)
 }
 
 /* Whether any line logged since fake_reset() contains needle; how often. */
-static int log_count(const char *needle)
+static inline int log_count(const char *needle)
 {
 	int n = 0;
 
@@ -81,13 +81,13 @@ static int log_count(const char *needle)
 	return n;
 }
 
-static bool log_has(const char *needle)
+static inline bool log_has(const char *needle)
 {
 	return log_count(needle) > 0;
 }
 
 /* log_has() for a needle that contains one address: fmt has one %llx. */
-static bool __attribute__((format(printf, 1, 0))) log_has_at(const char *fmt, uint64_t addr)
+static inline bool __attribute__((format(printf, 1, 0))) log_has_at(const char *fmt, uint64_t addr)
 {
 	char needle[256];
 
@@ -96,7 +96,7 @@ static bool __attribute__((format(printf, 1, 0))) log_has_at(const char *fmt, ui
 }
 
 /* Where [phys, phys + len) lives in the fake memory; NULL if outside. */
-static uint8_t *fake_ptr(uint64_t phys, size_t len)
+static inline uint8_t *fake_ptr(uint64_t phys, size_t len)
 {
 	if (phys < LOW_SIZE && len <= LOW_SIZE - phys)
 		return low_mem + phys;
@@ -105,7 +105,7 @@ static uint8_t *fake_ptr(uint64_t phys, size_t len)
 	return NULL;
 }
 
-static const void *fake_map(uint64_t phys, size_t len)
+static inline const void *fake_map(uint64_t phys, size_t len)
 {
 	const uint8_t *src = fake_ptr(phys, len);
 	void *copy;
@@ -129,7 +129,7 @@ static const void *fake_map(uint64_t phys, size_t len)
 }
 
 /* Empty memory, the high window at hi, no mappings, no log. */
-static void fake_reset(uint64_t hi)
+static inline void fake_reset(uint64_t hi)
 {
 	for (size_t i = 0; i < nr_maps; i++)
 		free(maps[i]);
@@ -144,7 +144,7 @@ static void fake_reset(uint64_t hi)
 }
 
 /* 16-byte aligned space in the high window. */
-static uint64_t fake_alloc(size_t len)
+static inline uint64_t fake_alloc(size_t len)
 {
 	uint64_t at = hi_next;
 
@@ -156,7 +156,7 @@ static uint64_t fake_alloc(size_t len)
 	return at;
 }
 
-static uint8_t *mem(uint64_t phys)
+static inline uint8_t *mem(uint64_t phys)
 {
 	uint8_t *p = fake_ptr(phys, 1);
 
@@ -167,37 +167,37 @@ static uint8_t *mem(uint64_t phys)
 	return p;
 }
 
-static void put8(uint64_t phys, uint8_t v)
+static inline void put8(uint64_t phys, uint8_t v)
 {
 	*mem(phys) = v;
 }
 
-static void put16(uint64_t phys, uint16_t v)
+static inline void put16(uint64_t phys, uint16_t v)
 {
 	put8(phys, (uint8_t)v);
 	put8(phys + 1, (uint8_t)(v >> 8));
 }
 
-static void put32(uint64_t phys, uint32_t v)
+static inline void put32(uint64_t phys, uint32_t v)
 {
 	put16(phys, (uint16_t)v);
 	put16(phys + 2, (uint16_t)(v >> 16));
 }
 
-static void put64(uint64_t phys, uint64_t v)
+static inline void put64(uint64_t phys, uint64_t v)
 {
 	put32(phys, (uint32_t)v);
 	put32(phys + 4, (uint32_t)(v >> 32));
 }
 
-static void put_bytes(uint64_t phys, const void *src, size_t len)
+static inline void put_bytes(uint64_t phys, const void *src, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		put8(phys + i, ((const uint8_t *)src)[i]);
 }
 
 /* Set the byte at csum so that [phys, phys + len) sums to 0. */
-static void fix_checksum(uint64_t phys, size_t len, uint64_t csum)
+static inline void fix_checksum(uint64_t phys, size_t len, uint64_t csum)
 {
 	uint8_t sum = 0;
 
@@ -213,38 +213,38 @@ struct tb {
 	size_t n;
 };
 
-static void tb_u8(struct tb *t, uint8_t v)
+static inline void tb_u8(struct tb *t, uint8_t v)
 {
 	if (t->n == sizeof(t->b))
 		abort();
 	t->b[t->n++] = v;
 }
 
-static void tb_u16(struct tb *t, uint16_t v)
+static inline void tb_u16(struct tb *t, uint16_t v)
 {
 	tb_u8(t, (uint8_t)v);
 	tb_u8(t, (uint8_t)(v >> 8));
 }
 
-static void tb_u32(struct tb *t, uint32_t v)
+static inline void tb_u32(struct tb *t, uint32_t v)
 {
 	tb_u16(t, (uint16_t)v);
 	tb_u16(t, (uint16_t)(v >> 16));
 }
 
-static void tb_u64(struct tb *t, uint64_t v)
+static inline void tb_u64(struct tb *t, uint64_t v)
 {
 	tb_u32(t, (uint32_t)v);
 	tb_u32(t, (uint32_t)(v >> 32));
 }
 
-static void tb_bytes(struct tb *t, const void *src, size_t len)
+static inline void tb_bytes(struct tb *t, const void *src, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		tb_u8(t, ((const uint8_t *)src)[i]);
 }
 
-static void tb_zeros(struct tb *t, size_t len)
+static inline void tb_zeros(struct tb *t, size_t len)
 {
 	while (len--)
 		tb_u8(t, 0);
