@@ -25,6 +25,9 @@ struct tss {
 } __attribute__((packed));
 _Static_assert(sizeof(struct tss) == 104, "64-bit TSS layout");
 
+#define VMCS_FAIL_SET   (1ull << 32)
+#define VMCS_FAIL_WRITE (1ull << 33)
+
 enum ist_slot { IST_DF = 1, IST_NMI = 2, IST_MC = 3, NR_IST = 3 };
 
 struct pcpu {
@@ -33,6 +36,8 @@ struct pcpu {
 	uint32_t apic_id;
 	volatile bool online;
 	uint64_t stack_top;
+	uint64_t vmxon_region; /* physical; 0 when VMX is off on this CPU */
+	uint64_t vmcs_fail_field; /* first failed VMREAD/VMWRITE, see vmcs.h */
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
 };

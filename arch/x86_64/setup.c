@@ -20,6 +20,7 @@
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/tsc.h"
+#include "arch/x86_64/vmx.h"
 #include "boot/boot.h"
 #include "drivers/console.h"
 #include "drivers/uart16550.h"
@@ -155,13 +156,18 @@ void kernel_main(struct boot_info *bi)
 	if (cmdline_get(bi->cmdline, "smp.fake_cpu", v, sizeof(v)) &&
 	    !cmdline_parse_u64(v, &fake))
 		pr_warn("smp.fake_cpu=%s is not a number\n", v);
+	if (vmx_probe() == 0 && vmx_cpu_on())
+		boot_fail("cpu0 could not enter VMX operation");
 	cpus = smp_boot(platform_get(), (uint32_t)fake);
 	selftest_run(bi->cmdline);
 	console_printf("basalt: boot complete: %u CPU%s online, %lu MiB usable memory, "
 		       "%lu MiB free\n", cpus, cpus == 1 ? "" : "s",
 		       (unsigned long)(memmap_total(memmap, nr_memmap, BOOT_MEM_USABLE) >> 20),
 		       (unsigned long)(pmm_free_pages() >> (20 - PAGE_SHIFT)));
-	vmm_main();
+	if (vmx_available())
+		vmm_main();
+	else
+		console_printf("basalt: no usable VT-x on this machine: nothing to run\n");
 	console_printf("BASALT-DONE\n");
 	power_stop(done_action(bi->cmdline));
 }

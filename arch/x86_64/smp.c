@@ -16,6 +16,7 @@
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/trampoline.h"
 #include "arch/x86_64/tsc.h"
+#include "arch/x86_64/vmx.h"
 #include "drivers/console.h"
 
 #define INIT_DELAY_US  10000
@@ -49,6 +50,8 @@ void __attribute__((noreturn)) ap_main(uint64_t idx)
 	pcpu_setup((unsigned)idx, c->apic_id, c->stack_top);
 	idt_load();
 	apic_init_ap();
+	if (vmx_available() && vmx_cpu_on())
+		pr_err("cpu%u: VMX unavailable; it will run no guests\n", c->id);
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	/* Nothing to run yet: wait for interrupts (or the stop NMI). */
 	for (;;)

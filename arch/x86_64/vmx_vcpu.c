@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VMCS set-up for one vCPU, VM entry, and exit decoding. Guest-state
+ * rules: SDM Vol. 3C, "Checks on the Guest State Area"; host state:
+ * "Checks on Host Control Registers, MSRs and Segment Registers".
+ *
+ * Segment access rights (the "AR" fields) used below:
+ *
+ *   bit  16       15  14   13  12  11:8  7  6:5  4  3:0
+ *        unusable G   D/B  L   AVL      P  DPL  S  type
+ */
+#define pr_fmt "vmx"
+#include <stddef.h>
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/lib/errno.h"
+#include "arch/x86_64/lib/string.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/pmm.h"
+#include "arch/x86_64/segment.h"
+#include "arch/x86_64/vmcs.h"
+#include "arch/x86_64/vmx.h"
+#include "arch/x86_64/vmx_asm.h"
+#include "arch/x86_64/vmx_vcpu.h"
+#include "drivers/console.h"
+
+_Static_assert(offsetof(struct vmx_vcpu, gpr[GPR_RAX]) == V_RAX, "vmx_asm.h");
+_Static_assert(offsetof(struct vmx_vcpu, gpr[GPR_RCX]) == V_RCX, "vmx_asm.h");
+_Static_assert(offsetof(struct vmx_vcpu, gpr[GPR_RDX]) == V_RDX, "vmx_asm.h");
+_Static_assert(offsetof(struct vmx_vcpu, gpr[GPR_RBX]) == V_RBX, "vmx_asm.h");
+_Static_assert(offsetof(struct vmx_vcpu, gpr[GPR_RBP]) == V_RBP, "vmx_asm.h");
+_Static_assert(offsetof(struct vmx_vcpu, gpr[GPR_RSI]) == V_RSI, "vmx_asm.h");
+_Static_assert(offsetof(struct vmx_vcpu, gpr[GPR_RDI]) == V_RDI, "vmx_asm.h");
+_Static_assert(offsetof(struct vmx_vcpu, gpr[GPR_R8]) == V_R8, "vmx_asm.h");
+_Static_assert(offsetof(struct vmx_vcpu, gpr[GPR_R15]) == V_R15, "vmx_asm.h");
+_Static_assert(offsetof(struct vmx_vcpu, host_rsp) == V_HOST_RSP, "vmx_asm.h");
+_Static_assert(VMCS_HOST_RSP == VMCS_ENC_HOST_RSP, "vmx_asm.h");
+
+#define AR_CODE16  0x009b  /* P, S, execute/read, accessed */
+#define AR_DATA16  0x0093  /* P, S, read/write, accessed */
+#define AR_CODE32  0xc09b  /* + G, D */
+#define AR_DATA32  0xc093
+#define AR_CODE64  0xa09b  /* + G, L */
+#define AR_TSS_BUSY 0x008b /* P, busy 32/64-bit TSS */
+#define AR_LDT     0x0082  /* P, LDT */
+#define AR_UNUSABLE 0x10000
+
+#define INTR_INFO_VALID (1u << 31)
+#define INTR_INFO_HAS_ERROR (1u << 11)
+#define INTERRUPTIBILITY_STI   (1u << 0)
+#define INTERRUPTIBILITY_MOVSS (1u << 1)
+#define EXIT_REASON_ENTRY_FAIL (1u << 31)
+#define RFLAGS_RESERVED1 0x2ull
+#define DR7_INIT 0x400ull
+#define PAT_DEFAULT 0x0007040600070406ull
+#define CR0_CD (1ull << 30)
+#define CR0_NW (1ull << 29)
+#define CR4_PSE (1ull << 4)
+#define CS_AR_L (1u << 13)
+#define CS_AR_D (1u << 14)
+
+int vmx_enter(struct vmx_vcpu *v, int launched);
+extern char vmx_exit_entry[];
+
+struct desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static void write_host_state(void)
+{
+	struct pcpu *c = this_cpu();
+	struct desc_ptr gdtr, idtr;
+
+	asm volatile("sgdt %0" : "=m"(gdtr));
+	asm volatile("sidt %0" : "=m"(idtr));
+	vmcs_writel(VMCS_HOST_CR0, read_cr0());
+	vmcs_writel(VMCS_HOST_CR3, read_cr3());
+	vmcs_writel(VMCS_HOST_CR4, read_cr4());
+	vmcs_write16(VMCS_HOST_CS_SEL, SEL_CODE64);
+	vmcs_write16(VMCS_HOST_SS_SEL, SEL_DATA);
+	vmcs_write16(VMCS_HOST_DS_SEL, SEL_DATA);
+	vmcs_write16(VMCS_HOST_ES_SEL, SEL_DATA);
+	vmcs_write16(VMCS_HOST_FS_SEL, 0);
+	vmcs_write16(VMCS_HOST_GS_SEL, 0);
+	vmcs_write16(VMCS_HOST_TR_SEL, SEL_TSS);
+	vmcs_writel(VMCS_HOST_FS_BASE, 0);
+	vmcs_writel(VMCS_HOST_GS_BASE, (uint64_t)c);
+	vmcs_writel(VMCS_HOST_TR_BASE, (uint64_t)&c->tss);
+	vmcs_writel(VMCS_HOST_GDTR_BASE, gdtr.base);
+	vmcs_writel(VMCS_HOST_IDTR_BASE, idtr.base);
+	vmcs_write32(VMCS_HOST_SYSENTER_CS, 0);
+	vmcs_writel(VMCS_HOST_SYSENTER_ESP, 0);
+	vmcs_writel(VMCS_HOST_SYSENTER_EIP, 0);
+	vmcs_write64(VMCS_HOST_EFER, rdmsr(MSR_EFER));
+	if (vmx_caps()->exit & EXIT_LOAD_PAT)
+		vmcs_write64(VMCS_HOST_PAT, rdmsr(MSR_PAT));
+	vmcs_writel(VMCS_HOST_RIP, (uint64_t)vmx_exit_entry);
+}
+
+static void write_controls(uint64_t eptp, uint16_t vpid, uint64_t msr_bitmap, uint64_t io_a,
+			   uint64_t io_b, bool long_mode)
+{
+	const struct vmx_caps *c = vmx_caps();
+
+	vmcs_write32(VMCS_PIN_CONTROLS, c->pin & ~PIN_PREEMPTION_TIMER);
+	vmcs_write32(VMCS_PROC_CONTROLS, c->proc);
+	vmcs_write32(VMCS_PROC_CONTROLS2, c->proc2);
+	vmcs_write32(VMCS_EXIT_CONTROLS, c->exit);
+	vmcs_write32(VMCS_ENTRY_CONTROLS, c->entry | (long_mode ? ENTRY_GUEST_64BIT : 0));
+	vmcs_write32(VMCS_EXCEPTION_BITMAP, 0);
+	vmcs_write32(VMCS_PF_ERROR_MASK, 0);
+	vmcs_write32(VMCS_PF_ERROR_MATCH, 0);
+	vmcs_write32(VMCS_CR3_TARGET_COUNT, 0);
+	vmcs_write32(VMCS_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write32(VMCS_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write32(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write32(VMCS_ENTRY_INTR_INFO, 0);
+	vmcs_write64(VMCS_EPT_POINTER, eptp);
+	if (c->vpid)
+		vmcs_write16(VMCS_VPID, vpid);
+	vmcs_write64(VMCS_MSR_BITMAP, msr_bitmap);
+	vmcs_write64(VMCS_IO_BITMAP_A, io_a);
+	vmcs_write64(VMCS_IO_BITMAP_B, io_b);
+	vmcs_write64(VMCS_TSC_OFFSET, 0);
+	vmcs_write64(VMCS_VMCS_LINK_POINTER, ~0ull);
+}
+
+static void write_segment(uint32_t sel_f, uint32_t base_f, uint32_t limit_f, uint32_t ar_f,
+			  uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
+{
+	vmcs_write_raw(sel_f, sel);
+	vmcs_write_raw(base_f, base);
+	vmcs_write_raw(limit_f, limit);
+	vmcs_write_raw(ar_f, ar);
+}
+
+#define SEG(name, sel, base, limit, ar)                                                  \
+	write_segment(VMCS_GUEST_##name##_SEL, VMCS_GUEST_##name##_BASE,                 \
+		      VMCS_GUEST_##name##_LIMIT, VMCS_GUEST_##name##_AR, sel, base, limit, ar)
+
+/* Segments, control registers and flags for the requested start mode. */
+static void write_guest_mode(struct vmx_vcpu *v, const struct vcpu_start *s)
+{
+	const struct vmx_caps *c = vmx_caps();
+	uint64_t cr0 = CR0_ET | CR0_NE, cr4 = 0, efer = 0;
+	uint32_t code_ar = AR_CODE16, data_ar = AR_DATA16, limit = 0xffff;
+	uint16_t cs = s->cs, ds = 0;
+	uint64_t cs_base = (uint64_t)s->cs << 4;
+
+	if (s->mode != VCPU_START_REAL) {
+		cr0 |= CR0_PE;
+		code_ar = AR_CODE32;
+		data_ar = AR_DATA32;
+		limit = 0xffffffff;
+		cs = SEL_CODE64;
+		ds = SEL_DATA;
+		cs_base = 0;
+	}
+	if (s->mode == VCPU_START_LONG64) {
+		cr0 |= CR0_PG | CR0_WP;
+		cr4 |= CR4_PAE;
+		efer = EFER_LME | EFER_LMA;
+		code_ar = AR_CODE64;
+	}
+	SEG(CS, cs, cs_base, limit, code_ar);
+	SEG(DS, ds, 0, limit, data_ar);
+	SEG(ES, ds, 0, limit, data_ar);
+	SEG(SS, ds, 0, limit, data_ar);
+	SEG(FS, ds, 0, limit, data_ar);
+	SEG(GS, ds, 0, limit, data_ar);
+	SEG(LDTR, 0, 0, 0xffff, AR_LDT);
+	SEG(TR, 0, 0, 0xffff, AR_TSS_BUSY);
+	vmcs_writel(VMCS_GUEST_GDTR_BASE, 0);
+	vmcs_write32(VMCS_GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_writel(VMCS_GUEST_IDTR_BASE, 0);
+	vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0xffff);
+
+	/*
+	 * The guest owns CR0/CR4 except the bits VMX forces (fixed-1 bits
+	 * other than PE/PG, which unrestricted guest frees, and CR4.VMXE):
+	 * those are masked, and the guest reads its own value from the shadow.
+	 */
+	v->cr0_shadow_mask = (c->cr0_fixed0 & ~(CR0_PE | CR0_PG)) | CR0_CD | CR0_NW;
+	v->cr4_shadow_mask = c->cr4_fixed0 | CR4_VMXE;
+	vmcs_writel(VMCS_CR0_GUEST_HOST_MASK, v->cr0_shadow_mask);
+	vmcs_writel(VMCS_CR4_GUEST_HOST_MASK, v->cr4_shadow_mask);
+	vmcs_writel(VMCS_CR0_READ_SHADOW, cr0);
+	vmcs_writel(VMCS_CR4_READ_SHADOW, cr4);
+	vmcs_writel(VMCS_GUEST_CR0, (cr0 | (c->cr0_fixed0 & ~(CR0_PE | CR0_PG))) & ~(CR0_CD | CR0_NW));
+	vmcs_writel(VMCS_GUEST_CR4, cr4 | c->cr4_fixed0);
+	vmcs_writel(VMCS_GUEST_CR3, s->cr3);
+	vmcs_write64(VMCS_GUEST_EFER, efer);
+}
+
+static void write_guest_state(struct vmx_vcpu *v, const struct vcpu_start *s)
+{
+	write_guest_mode(v, s);
+	vmcs_writel(VMCS_GUEST_RIP, s->rip);
+	vmcs_writel(VMCS_GUEST_RSP, s->rsp);
+	vmcs_writel(VMCS_GUEST_RFLAGS, RFLAGS_RESERVED1);
+	vmcs_writel(VMCS_GUEST_DR7, DR7_INIT);
+	vmcs_writel(VMCS_GUEST_PENDING_DBG, 0);
+	vmcs_write64(VMCS_GUEST_DEBUGCTL, 0);
+	vmcs_write64(VMCS_GUEST_PAT, PAT_DEFAULT);
+	vmcs_write32(VMCS_GUEST_SYSENTER_CS, 0);
+	vmcs_writel(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmcs_writel(VMCS_GUEST_SYSENTER_EIP, 0);
+	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, 0);
+	memcpy(v->gpr, s->gpr, sizeof(v->gpr));
+}
+
+int vmx_vcpu_init(struct vmx_vcpu *v, uint64_t eptp, uint16_t vpid, uint64_t msr_bitmap,
+		  uint64_t io_bitmap_a, uint64_t io_bitmap_b, const struct vcpu_start *start)
+{
+	uint64_t vmcs = pmm_alloc_page();
+
+	if (!vmcs)
+		return -ENOMEM;
+	memset((void *)vmcs, 0, PAGE_SIZE);
+	*(uint32_t *)vmcs = vmx_caps()->revision;
+	memset(v, 0, sizeof(*v));
+	v->vmcs = vmcs;
+	v->cpu = (int)this_cpu()->id;
+	if (vmcs_clear(vmcs) || vmcs_load(vmcs)) {
+		pr_err("VMCLEAR/VMPTRLD of a fresh VMCS failed\n");
+		pmm_free(vmcs, 1);
+		return -EIO;
+	}
+	this_cpu()->vmcs_fail_field = 0;
+	write_host_state();
+	write_controls(eptp, vpid, msr_bitmap, io_bitmap_a, io_bitmap_b,
+		       start->mode == VCPU_START_LONG64);
+	write_guest_state(v, start);
+	if (vmcs_check("vCPU set-up")) {
+		vmcs_dump();
+		return -EIO;
+	}
+	return 0;
+}
+
+void vmx_vcpu_free(struct vmx_vcpu *v)
+{
+	if (!v->vmcs)
+		return;
+	vmcs_clear(v->vmcs);
+	pmm_free(v->vmcs, 1);
+	v->vmcs = 0;
+}
+
+/*
+ * What each exit reason needs beyond the reason itself, so that the hot
+ * exits read only their few fields (every VMREAD costs).
+ */
+enum { NEED_LEN = 1, NEED_QUAL = 2, NEED_GPA = 4, NEED_INTR = 8, NEED_INFO = 16,
+       NEED_RIP = 32 };
+
+static const uint8_t exit_needs[NR_EXIT_REASONS] = {
+	[EXIT_EXCEPTION_NMI] = NEED_INTR | NEED_RIP | NEED_QUAL,
+	[EXIT_EXTERNAL_INT] = NEED_INTR,
+	[EXIT_CPUID] = NEED_LEN, [EXIT_HLT] = NEED_LEN, [EXIT_INVD] = NEED_LEN,
+	[EXIT_VMCALL] = NEED_LEN, [EXIT_RDMSR] = NEED_LEN, [EXIT_WRMSR] = NEED_LEN,
+	[EXIT_WBINVD] = NEED_LEN, [EXIT_XSETBV] = NEED_LEN, [EXIT_MWAIT] = NEED_LEN,
+	[EXIT_MONITOR] = NEED_LEN, [EXIT_PAUSE] = NEED_LEN, [EXIT_RDPMC] = NEED_LEN,
+	[EXIT_CR_ACCESS] = NEED_LEN | NEED_QUAL,
+	[EXIT_IO] = NEED_LEN | NEED_QUAL,
+	[EXIT_EPT_VIOLATION] = NEED_QUAL | NEED_GPA | NEED_RIP,
+	[EXIT_EPT_MISCONFIG] = NEED_GPA | NEED_RIP,
+	[EXIT_VMCLEAR] = NEED_LEN | NEED_RIP, [EXIT_VMLAUNCH] = NEED_LEN | NEED_RIP,
+	[EXIT_VMPTRLD] = NEED_LEN | NEED_RIP, [EXIT_VMPTRST] = NEED_LEN | NEED_RIP,
+	[EXIT_VMREAD] = NEED_LEN | NEED_RIP, [EXIT_VMRESUME] = NEED_LEN | NEED_RIP,
+	[EXIT_VMWRITE] = NEED_LEN | NEED_RIP, [EXIT_VMXOFF] = NEED_LEN | NEED_RIP,
+	[EXIT_VMXON] = NEED_LEN | NEED_RIP, [EXIT_INVEPT] = NEED_LEN | NEED_RIP,
+	[EXIT_INVVPID] = NEED_LEN | NEED_RIP, [EXIT_VMFUNC] = NEED_LEN | NEED_RIP,
+	[EXIT_TRIPLE_FAULT] = NEED_RIP,
+	[EXIT_BAD_GUEST_STATE] = NEED_QUAL | NEED_RIP,
+};
+
+static void decode_exit(uint32_t raw, struct vmexit *e)
+{
+	uint32_t reason = raw & 0xffff;
+	unsigned need = reason < NR_EXIT_REASONS ? exit_needs[reason] : NEED_QUAL | NEED_RIP;
+
+	e->reason = reason;
+	e->entry_failed = raw & EXIT_REASON_ENTRY_FAIL;
+	if (need & NEED_LEN)
+		e->insn_len = vmcs_read32(VMCS_EXIT_INSN_LEN);
+	if (need & NEED_QUAL)
+		e->qual = vmcs_readl(VMCS_EXIT_QUALIFICATION);
+	if (need & NEED_RIP)
+		e->rip = vmcs_readl(VMCS_GUEST_RIP);
+	if (need & NEED_GPA) {
+		e->gpa = vmcs_read64(VMCS_GUEST_PHYSICAL_ADDR);
+		e->gla = vmcs_readl(VMCS_GUEST_LINEAR_ADDR);
+	}
+	if (need & NEED_INTR) {
+		e->intr_info = vmcs_read32(VMCS_EXIT_INTR_INFO);
+		e->intr_error = vmcs_read32(VMCS_EXIT_INTR_ERROR);
+	}
+	if (need & NEED_INFO)
+		e->insn_info = vmcs_read32(VMCS_EXIT_INSN_INFO);
+}
+
+int vmx_vcpu_run(struct vmx_vcpu *v, struct vmexit *exit)
+{
+	if (vmx_enter(v, v->launched)) {
+		uint32_t err = vmcs_read32(VMCS_VM_INSTRUCTION_ERROR);
+
+		pr_err("%s failed: VM-instruction error %u (%s)\n",
+		       v->launched ? "VMRESUME" : "VMLAUNCH", err, vmcs_insn_error_name(err));
+		return -EIO;
+	}
+	v->launched = true;
+	exit->insn_len = 0;
+	exit->qual = exit->gpa = exit->gla = 0;
+	decode_exit(vmcs_read32(VMCS_EXIT_REASON), exit);
+	return 0;
+}
+
+uint64_t vmx_guest_rip(void)
+{
+	return vmcs_readl(VMCS_GUEST_RIP);
+}
+
+void vmx_set_guest_rip(uint64_t rip)
+{
+	vmcs_writel(VMCS_GUEST_RIP, rip);
+}
+
+void vmx_skip_insn(const struct vmexit *exit)
+{
+	vmcs_writel(VMCS_GUEST_RIP, (exit->rip ? exit->rip : vmcs_readl(VMCS_GUEST_RIP)) +
+					    exit->insn_len);
+}
+
+uint64_t vmx_guest_rflags(void)
+{
+	return vmcs_readl(VMCS_GUEST_RFLAGS);
+}
+
+void vmx_set_guest_rflags(uint64_t rflags)
+{
+	vmcs_writel(VMCS_GUEST_RFLAGS, rflags);
+}
+
+uint64_t vmx_guest_rsp(void)
+{
+	return vmcs_readl(VMCS_GUEST_RSP);
+}
+
+uint64_t vmx_guest_cr0(void)
+{
+	uint64_t mask = vmcs_readl(VMCS_CR0_GUEST_HOST_MASK);
+
+	return (vmcs_readl(VMCS_GUEST_CR0) & ~mask) | (vmcs_readl(VMCS_CR0_READ_SHADOW) & mask);
+}
+
+uint64_t vmx_guest_cr3(void)
+{
+	return vmcs_readl(VMCS_GUEST_CR3);
+}
+
+uint64_t vmx_guest_cr4(void)
+{
+	uint64_t mask = vmcs_readl(VMCS_CR4_GUEST_HOST_MASK);
+
+	return (vmcs_readl(VMCS_GUEST_CR4) & ~mask) | (vmcs_readl(VMCS_CR4_READ_SHADOW) & mask);
+}
+
+uint64_t vmx_guest_efer(void)
+{
+	return vmcs_read64(VMCS_GUEST_EFER);
+}
+
+unsigned vmx_guest_code_bits(void)
+{
+	uint32_t ar = vmcs_read32(VMCS_GUEST_CS_AR);
+
+	if (!(vmx_guest_cr0() & CR0_PE))
+		return 16;
+	if ((vmx_guest_efer() & EFER_LMA) && (ar & CS_AR_L))
+		return 64;
+	return ar & CS_AR_D ? 32 : 16;
+}
+
+/* Keep IA-32e mode (entry control and EFER.LMA) in step with CR0.PG. */
+static void sync_long_mode(void)
+{
+	uint64_t efer = vmcs_read64(VMCS_GUEST_EFER);
+	uint32_t entry = vmcs_read32(VMCS_ENTRY_CONTROLS);
+	bool lma = (efer & EFER_LME) && (vmx_guest_cr0() & CR0_PG);
+
+	efer = lma ? efer | EFER_LMA : efer & ~EFER_LMA;
+	vmcs_write64(VMCS_GUEST_EFER, efer);
+	vmcs_write32(VMCS_ENTRY_CONTROLS, lma ? entry | ENTRY_GUEST_64BIT : entry & ~ENTRY_GUEST_64BIT);
+}
+
+int vmx_guest_write_cr0(struct vmx_vcpu *v, uint64_t val)
+{
+	const struct vmx_caps *c = vmx_caps();
+
+	/* SDM Vol. 3A, "CR0": PG without PE, NW without CD are #GP. */
+	if (val >> 32 || ((val & CR0_PG) && !(val & CR0_PE)) || ((val & CR0_NW) && !(val & CR0_CD)))
+		return -EINVAL;
+	if ((val & CR0_PG) && (vmx_guest_efer() & EFER_LME) && !(vmx_guest_cr4() & CR4_PAE))
+		return -EINVAL;
+	vmcs_writel(VMCS_CR0_READ_SHADOW, val);
+	vmcs_writel(VMCS_GUEST_CR0, (val | (c->cr0_fixed0 & v->cr0_shadow_mask)) &
+					    ~(CR0_CD | CR0_NW));
+	sync_long_mode();
+	return 0;
+}
+
+int vmx_guest_write_cr4(struct vmx_vcpu *v, uint64_t val)
+{
+	if (val & CR4_VMXE)
+		return -EINVAL; /* no nested VMX */
+	if ((vmx_guest_efer() & EFER_LMA) && !(val & CR4_PAE))
+		return -EINVAL;
+	vmcs_writel(VMCS_CR4_READ_SHADOW, val);
+	vmcs_writel(VMCS_GUEST_CR4, val | vmx_caps()->cr4_fixed0);
+	(void)v;
+	return 0;
+}
+
+void vmx_guest_write_cr3(uint64_t val)
+{
+	vmcs_writel(VMCS_GUEST_CR3, val);
+}
+
+int vmx_guest_write_efer(uint64_t val)
+{
+	uint64_t allowed = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+
+	if (val & ~allowed)
+		return -EINVAL;
+	/* LMA is the CPU's to set: keep the current one. */
+	val = (val & ~EFER_LMA) | (vmx_guest_efer() & EFER_LMA);
+	vmcs_write64(VMCS_GUEST_EFER, val);
+	sync_long_mode();
+	return 0;
+}
+
+uint64_t vmx_guest_pat(void)
+{
+	return vmcs_read64(VMCS_GUEST_PAT);
+}
+
+void vmx_guest_write_pat(uint64_t val)
+{
+	vmcs_write64(VMCS_GUEST_PAT, val);
+}
+
+void vmx_set_guest_pdptes(const uint64_t pdpte[4])
+{
+	vmcs_write64(VMCS_GUEST_PDPTE0, pdpte[0]);
+	vmcs_write64(VMCS_GUEST_PDPTE1, pdpte[1]);
+	vmcs_write64(VMCS_GUEST_PDPTE2, pdpte[2]);
+	vmcs_write64(VMCS_GUEST_PDPTE3, pdpte[3]);
+}
+
+void vmx_inject(unsigned type, unsigned vector, bool has_error, uint32_t error)
+{
+	uint32_t info = INTR_INFO_VALID | (type << 8) | (vector & 0xff);
+
+	if (has_error) {
+		info |= INTR_INFO_HAS_ERROR;
+		vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR, error);
+	}
+	vmcs_write32(VMCS_ENTRY_INTR_INFO, info);
+}
+
+void vmx_request_intr_window(bool on)
+{
+	uint32_t proc = vmcs_read32(VMCS_PROC_CONTROLS);
+
+	vmcs_write32(VMCS_PROC_CONTROLS, on ? proc | PROC_INTR_WINDOW : proc & ~PROC_INTR_WINDOW);
+}
+
+bool vmx_guest_interruptible(void)
+{
+	return (vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
+		 (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
+}
+
+void vmx_clear_interrupt_shadow(void)
+{
+	uint32_t s = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
+
+	if (s & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))
+		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
+			     s & ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
+}
+
+void vmx_set_preemption_timer(uint64_t tsc_ticks)
+{
+	const struct vmx_caps *c = vmx_caps();
+	uint32_t pin = vmcs_read32(VMCS_PIN_CONTROLS);
+	uint64_t v = tsc_ticks >> c->preempt_shift;
+
+	if (!c->preempt_timer)
+		return;
+	if (!tsc_ticks) {
+		vmcs_write32(VMCS_PIN_CONTROLS, pin & ~PIN_PREEMPTION_TIMER);
+		return;
+	}
+	vmcs_write32(VMCS_PREEMPTION_TIMER, v > 0xffffffffu ? 0xffffffffu : (uint32_t)v);
+	vmcs_write32(VMCS_PIN_CONTROLS, pin | PIN_PREEMPTION_TIMER);
+}
+
+void vmx_vcpu_dump(const struct vmx_vcpu *v)
+{
+	static const char *const names[NR_GPRS] = { "RAX", "RCX", "RDX", "RBX", "RSP", "RBP",
+						    "RSI", "RDI", "R8",  "R9",  "R10", "R11",
+						    "R12", "R13", "R14", "R15" };
+
+	for (int i = 0; i < NR_GPRS; i++) {
+		uint64_t val = i == GPR_RSP ? vmcs_readl(VMCS_GUEST_RSP) : v->gpr[i];
+
+		console_printf("  %-3s %016lx%s", names[i], (unsigned long)val,
+			       i % 4 == 3 ? "\n" : " ");
+	}
+	console_printf("  RIP %016lx RFLAGS %016lx CR0 %lx CR3 %lx CR4 %lx EFER %lx\n",
+		       (unsigned long)vmcs_readl(VMCS_GUEST_RIP),
+		       (unsigned long)vmcs_readl(VMCS_GUEST_RFLAGS), (unsigned long)vmx_guest_cr0(),
+		       (unsigned long)vmx_guest_cr3(), (unsigned long)vmx_guest_cr4(),
+		       (unsigned long)vmx_guest_efer());
+	vmcs_dump();
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hardware side of a virtual CPU: its VMCS, guest registers, how it
+ * starts, and one VM entry at a time. vmm/ drives this interface and sees
+ * exits only as a decoded struct vmexit.
+ */
+#ifndef ARCH_VMX_VCPU_H
+#define ARCH_VMX_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* General registers in hardware encoding order (ModRM reg numbers). */
+enum gpr {
+	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	NR_GPRS
+};
+
+/* Basic exit reasons (SDM Vol. 3D, Appendix C "VMX Basic Exit Reasons"). */
+enum exit_reason {
+	EXIT_EXCEPTION_NMI = 0, EXIT_EXTERNAL_INT = 1, EXIT_TRIPLE_FAULT = 2,
+	EXIT_INIT = 3, EXIT_SIPI = 4, EXIT_INTR_WINDOW = 7, EXIT_NMI_WINDOW = 8,
+	EXIT_TASK_SWITCH = 9, EXIT_CPUID = 10, EXIT_GETSEC = 11, EXIT_HLT = 12,
+	EXIT_INVD = 13, EXIT_INVLPG = 14, EXIT_RDPMC = 15, EXIT_RDTSC = 16,
+	EXIT_RSM = 17, EXIT_VMCALL = 18, EXIT_VMCLEAR = 19, EXIT_VMLAUNCH = 20,
+	EXIT_VMPTRLD = 21, EXIT_VMPTRST = 22, EXIT_VMREAD = 23, EXIT_VMRESUME = 24,
+	EXIT_VMWRITE = 25, EXIT_VMXOFF = 26, EXIT_VMXON = 27, EXIT_CR_ACCESS = 28,
+	EXIT_DR_ACCESS = 29, EXIT_IO = 30, EXIT_RDMSR = 31, EXIT_WRMSR = 32,
+	EXIT_BAD_GUEST_STATE = 33, EXIT_MSR_LOADING = 34, EXIT_MWAIT = 36,
+	EXIT_MTF = 37, EXIT_MONITOR = 39, EXIT_PAUSE = 40, EXIT_MACHINE_CHECK = 41,
+	EXIT_TPR_BELOW = 43, EXIT_APIC_ACCESS = 44, EXIT_EOI_INDUCED = 45,
+	EXIT_GDTR_IDTR = 46, EXIT_LDTR_TR = 47, EXIT_EPT_VIOLATION = 48,
+	EXIT_EPT_MISCONFIG = 49, EXIT_INVEPT = 50, EXIT_RDTSCP = 51,
+	EXIT_PREEMPT_TIMER = 52, EXIT_INVVPID = 53, EXIT_WBINVD = 54, EXIT_XSETBV = 55,
+	EXIT_APIC_WRITE = 56, EXIT_RDRAND = 57, EXIT_INVPCID = 58, EXIT_VMFUNC = 59,
+	EXIT_ENCLS = 60, EXIT_RDSEED = 61, EXIT_PML_FULL = 62, EXIT_XSAVES = 63,
+	EXIT_XRSTORS = 64,
+	NR_EXIT_REASONS = 80
+};
+
+/* One VM exit, decoded once by arch code. Fields a reason does not use are 0. */
+struct vmexit {
+	uint32_t reason;    /* basic exit reason */
+	bool entry_failed;  /* VM-entry failure (bit 31 of the exit reason) */
+	uint32_t insn_len;
+	uint64_t rip;
+	uint64_t qual;      /* exit qualification */
+	uint64_t gpa;       /* EPT violations */
+	uint64_t gla;       /* EPT violations with a valid linear address */
+	uint32_t intr_info; /* exception/NMI/interrupt exits */
+	uint32_t intr_error;
+	uint32_t insn_info;
+};
+
+enum vcpu_start_mode {
+	VCPU_START_REAL,   /* unrestricted guest, CS:IP as given */
+	VCPU_START_PROT32, /* flat 32-bit protected mode, paging off */
+	VCPU_START_LONG64, /* 64-bit mode with the given page tables */
+};
+
+struct vcpu_start {
+	enum vcpu_start_mode mode;
+	uint64_t rip, rsp;
+	uint16_t cs;   /* real mode: CS selector (base = cs << 4) */
+	uint64_t cr3;  /* long mode: guest-physical PML4 */
+	uint64_t gpr[NR_GPRS]; /* initial registers (rsp taken from .rsp) */
+};
+
+/* Event injection (SDM Vol. 3C, "VM-Entry Controls for Event Injection"). */
+#define EVENT_TYPE_EXT_INT   0
+#define EVENT_TYPE_NMI       2
+#define EVENT_TYPE_HW_EXC    3
+#define EVENT_TYPE_SW_INT    4
+
+struct vmx_vcpu {
+	uint64_t gpr[NR_GPRS]; /* guest registers; gpr[GPR_RSP] unused (VMCS) */
+	uint64_t host_rsp;     /* cached HOST_RSP, written when it changes */
+	uint64_t vmcs;         /* physical address */
+	bool launched;
+	int cpu;               /* pCPU whose current VMCS this is, -1 none */
+	uint64_t cr0_shadow_mask, cr4_shadow_mask; /* bits the guest may not own */
+	uint64_t msrs[4];      /* KERNEL_GS_BASE, STAR, LSTAR, SFMASK (saved on put) */
+};
+
+/*
+ * Create the VMCS for a vCPU of a VM with the given EPT pointer, VPID
+ * (0: none), MSR bitmap and I/O bitmaps (physical addresses), make it
+ * current on this CPU and set its initial state. 0 or negative errno
+ * (logged, VMCS dumped).
+ */
+int vmx_vcpu_init(struct vmx_vcpu *v, uint64_t eptp, uint16_t vpid, uint64_t msr_bitmap,
+		  uint64_t io_bitmap_a, uint64_t io_bitmap_b, const struct vcpu_start *start);
+void vmx_vcpu_free(struct vmx_vcpu *v);
+
+/*
+ * Enter the guest and return at its next exit, decoded into *exit.
+ * 0, or -EIO when VM entry failed (logged with the VMCS dump).
+ */
+int vmx_vcpu_run(struct vmx_vcpu *v, struct vmexit *exit);
+
+/* Guest state the exit handlers use (current VMCS). */
+uint64_t vmx_guest_rip(void);
+void vmx_set_guest_rip(uint64_t rip);
+void vmx_skip_insn(const struct vmexit *exit);
+uint64_t vmx_guest_rflags(void);
+void vmx_set_guest_rflags(uint64_t rflags);
+uint64_t vmx_guest_rsp(void);
+uint64_t vmx_guest_cr0(void);      /* as the guest sees it */
+uint64_t vmx_guest_cr3(void);
+uint64_t vmx_guest_cr4(void);      /* as the guest sees it */
+uint64_t vmx_guest_efer(void);
+/* Guest CPU mode for instruction decoding: 16, 32 or 64. */
+unsigned vmx_guest_code_bits(void);
+/* CR0/CR4 writes the guest made (CR-access exits): 0 or -EINVAL (inject #GP). */
+int vmx_guest_write_cr0(struct vmx_vcpu *v, uint64_t val);
+int vmx_guest_write_cr4(struct vmx_vcpu *v, uint64_t val);
+void vmx_guest_write_cr3(uint64_t val);
+int vmx_guest_write_efer(uint64_t val);
+uint64_t vmx_guest_pat(void);
+void vmx_guest_write_pat(uint64_t val);
+void vmx_set_guest_pdptes(const uint64_t pdpte[4]);
+/* Queue an event for the next VM entry. */
+void vmx_inject(unsigned type, unsigned vector, bool has_error, uint32_t error);
+/* Interrupt-window exiting on/off. */
+void vmx_request_intr_window(bool on);
+/* Is the guest able to take an external interrupt now (IF=1, no STI/MOV-SS block)? */
+bool vmx_guest_interruptible(void);
+/* Clear STI/MOV-SS blocking (after emulating an instruction such as HLT). */
+void vmx_clear_interrupt_shadow(void);
+/* Arm the preemption timer (TSC ticks; 0 disarms). */
+void vmx_set_preemption_timer(uint64_t tsc_ticks);
+/* Print the guest registers and the VMCS. */
+void vmx_vcpu_dump(const struct vmx_vcpu *v);
+
+#endif
