@@ -26,6 +26,7 @@ static void pad(struct out *o, char c, int n)
 
 struct spec {
 	bool left, zero, plus, space, alt;
+	bool ptr; /* %p: "0x" always, inside the field width */
 	int width, prec; /* prec < 0: none */
 	int base;
 	bool upper, is_signed;
@@ -53,8 +54,8 @@ static void put_num(struct out *o, const struct spec *sp, uint64_t v, bool neg)
 	char tmp[24];
 	int n = 0, zeros, total;
 	char sign = neg ? '-' : sp->plus ? '+' : sp->space ? ' ' : 0;
-	const char *prefix = sp->alt && v && sp->base == 16 ? (sp->upper ? "0X" : "0x")
-			     : sp->alt && v && sp->base == 8 ? "0" : "";
+	const char *prefix = sp->base == 16 && (sp->ptr || (sp->alt && v)) ?
+			     (sp->upper ? "0X" : "0x") : "";
 	int plen = (int)__builtin_strlen(prefix);
 
 	do {
@@ -64,6 +65,9 @@ static void put_num(struct out *o, const struct spec *sp, uint64_t v, bool neg)
 	if (sp->prec == 0 && n == 1 && tmp[0] == '0')
 		n = 0;
 	zeros = sp->prec > n ? sp->prec - n : 0;
+	/* C99 7.19.6.1: '#' with 'o' raises the precision just enough for a leading 0. */
+	if (sp->alt && sp->base == 8 && !zeros && (n == 0 || tmp[n - 1] != '0'))
+		zeros = 1;
 	total = n + zeros + (sign ? 1 : 0) + plen;
 	if (sp->zero && !sp->left && sp->prec < 0)
 		zeros += sp->width > total ? sp->width - total : 0, total = sp->width;
@@ -176,25 +180,25 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
 		case 'u': case 'x': case 'X': case 'o':
 			sp.base = *f == 'u' ? 10 : *f == 'o' ? 8 : 16;
 			sp.upper = *f == 'X';
+			sp.plus = sp.space = false; /* signed conversions only */
 			v = get_arg(&ap, lmod, false, &neg);
 			put_num(&o, &sp, v, false);
 			break;
 		case 'p':
-			put(&o, '0');
-			put(&o, 'x');
 			sp.base = 16;
+			sp.ptr = true;
 			put_num(&o, &sp, (uintptr_t)va_arg(ap, void *), false);
 			break;
 		case 's':
 			put_str(&o, &sp, va_arg(ap, const char *));
 			break;
-		case 'c': {
-			char c[2] = { (char)va_arg(ap, int), 0 };
-
-			sp.prec = 1;
-			put_str(&o, &sp, c);
+		case 'c': /* not via put_str: a NUL character is output too */
+			if (!sp.left)
+				pad(&o, ' ', sp.width - 1);
+			put(&o, (char)va_arg(ap, int));
+			if (sp.left)
+				pad(&o, ' ', sp.width - 1);
 			break;
-		}
 		case '%':
 			put(&o, '%');
 			break;
