@@ -77,17 +77,18 @@ static void copy_str(char *dst, size_t dst_size, const char *src, size_t max,
 
 static int parse_mmap(const struct mb2_mmap *t, struct boot_info *bi)
 {
-	const uint8_t *p = (const uint8_t *)(t + 1);
-	const uint8_t *end = (const uint8_t *)t + t->size;
-
-	if (t->size < sizeof(*t) || t->entry_size < sizeof(struct mb2_mmap_entry) ||
-	    t->entry_size % 8) {
+	/* Only the 8-byte tag header is known to be inside the block yet. */
+	if (t->size < sizeof(*t)) {
+		pr_err("corrupt memory map tag (size %u)\n", t->size);
+		return -EINVAL;
+	}
+	if (t->entry_size < sizeof(struct mb2_mmap_entry) || t->entry_size % 8) {
 		pr_err("corrupt memory map tag (size %u, entry size %u)\n", t->size,
 		       t->entry_size);
 		return -EINVAL;
 	}
-	for (; p + t->entry_size <= end; p += t->entry_size) {
-		const struct mb2_mmap_entry *e = (const void *)p;
+	for (size_t off = sizeof(*t); off + t->entry_size <= t->size; off += t->entry_size) {
+		const struct mb2_mmap_entry *e = (const void *)((const uint8_t *)t + off);
 		uint32_t type = e->type;
 
 		if (bi->nr_mem == BOOT_MAX_MEM) {
@@ -110,7 +111,11 @@ static int parse_module(const struct mb2_module *t, struct boot_info *bi)
 {
 	struct boot_module *m;
 
-	if (t->size < sizeof(*t) || t->end < t->start) {
+	if (t->size < sizeof(*t)) {
+		pr_err("corrupt module tag (size %u)\n", t->size);
+		return -EINVAL;
+	}
+	if (t->end < t->start) {
 		pr_err("corrupt module tag (start %#x, end %#x)\n", t->start, t->end);
 		return -EINVAL;
 	}
@@ -184,8 +189,10 @@ int mb2_parse(const void *info, size_t avail, struct boot_info *bi)
 	bi->magic = BOOT_INFO_MAGIC;
 	bi->version = BOOT_INFO_VERSION;
 	bi->source = BOOT_SRC_MULTIBOOT2;
-	if (avail < 16)
-		goto corrupt;
+	if (avail < 16) {
+		pr_err("information block of %zu bytes is impossible\n", avail);
+		return -EINVAL;
+	}
 	memcpy(&total, base, sizeof(total));
 	if (total < 16 || total > avail || total > MB2_INFO_MAX) {
 		pr_err("information block size %u is impossible\n", total);
@@ -237,7 +244,8 @@ void __attribute__((noreturn)) mb2_start(uint32_t magic, uint64_t info)
 		boot_fail("multiboot2 information at impossible address %#lx",
 			  (unsigned long)info);
 	memcpy(&total, p, sizeof(total));
-	if (mb2_parse(p, total <= MB2_INFO_MAX ? total : 0, &mb2_boot_info))
+	/* An oversized total_size reaches mb2_parse, which says so. */
+	if (mb2_parse(p, total <= MB2_INFO_MAX ? total : MB2_INFO_MAX, &mb2_boot_info))
 		boot_fail("corrupt multiboot2 information; cannot continue");
 	kernel_main(&mb2_boot_info);
 }
