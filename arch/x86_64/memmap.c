@@ -91,11 +91,13 @@ static int align_usable(struct boot_mem_region *map, unsigned n)
 
 		if (r.type == BOOT_MEM_USABLE) {
 			uint64_t end = (r.base + r.len) & ~(PAGE_SIZE - 1);
+			uint64_t base = (r.base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 
-			r.base = (r.base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-			if (end <= r.base)
+			/* base < r.base: rounding up wrapped, r is inside the last page */
+			if (base < r.base || end <= base)
 				continue;
-			r.len = end - r.base;
+			r.base = base;
+			r.len = end - base;
 		}
 		map[out++] = r;
 	}
