@@ -23,6 +23,12 @@ static uint64_t nr_free, nr_total;
 static uint64_t hint; /* next-fit start for single pages */
 static struct spinlock pmm_lock = SPINLOCK_INIT;
 
+/* The first page at or above addr; no wrap-around near 2^64. */
+static uint64_t pfn_up(uint64_t addr)
+{
+	return (addr >> PAGE_SHIFT) + !!(addr & (PAGE_SIZE - 1));
+}
+
 static bool page_used(uint64_t pfn)
 {
 	return bitmap[pfn / 64] & (1ull << (pfn % 64));
@@ -94,7 +100,7 @@ int pmm_init(const struct boot_mem_region *map, unsigned n, const struct pmm_ran
 	set_range(0, 1, true); /* page 0: never, a NULL must stay a NULL */
 	for (unsigned i = 0; i < nexcl; i++) {
 		uint64_t a = excl[i].base >> PAGE_SHIFT;
-		uint64_t b = (excl[i].end + PAGE_SIZE - 1) >> PAGE_SHIFT;
+		uint64_t b = pfn_up(excl[i].end);
 
 		set_range(a, b > a ? b - a : 0, true);
 	}
@@ -151,12 +157,12 @@ static uint64_t find_run(uint64_t count, uint64_t align_pages, uint64_t lo, uint
 uint64_t pmm_alloc(size_t pages, uint64_t align, uint64_t min, uint64_t max)
 {
 	uint64_t align_pages = align > PAGE_SIZE ? align >> PAGE_SHIFT : 1;
-	uint64_t lo = (min + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	uint64_t lo = pfn_up(min);
 	uint64_t hi = max >> PAGE_SHIFT;
 	uint64_t pfn, flags;
 
-	if (!pages || (align_pages & (align_pages - 1)))
-		return 0;
+	if (!pages || pages > nr_pages || (align_pages & (align_pages - 1)))
+		return 0; /* pages bounded: pfn + pages cannot wrap below */
 	if (hi > nr_pages)
 		hi = nr_pages;
 	if (lo < 1)
@@ -188,7 +194,7 @@ void pmm_free(uint64_t phys, size_t pages)
 	uint64_t pfn = phys >> PAGE_SHIFT;
 	uint64_t flags;
 
-	if (phys & (PAGE_SIZE - 1) || pfn + pages > nr_pages || !pfn)
+	if (phys & (PAGE_SIZE - 1) || !pfn || pages > nr_pages || pfn > nr_pages - pages)
 		panic("pmm_free(%#lx, %zu): not an allocated range", (unsigned long)phys, pages);
 	flags = spin_lock_irqsave(&pmm_lock);
 	for (uint64_t p = pfn; p < pfn + pages; p++)
