@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * First-fit heap with boundary tags: each block starts with its size and
- * a free flag, and a free block absorbs a free successor when freed. The
- * heap is small and allocations are rare, so a linear scan is enough.
+ * a free flag. A free block absorbs its free successors when freed and
+ * again when kmalloc() scans it, so a block freed before its successor
+ * still merges with it. The heap is small and allocations are rare, so a
+ * linear scan is enough.
  */
 #include <stdint.h>
 
@@ -35,6 +37,17 @@ static struct block *next_block(struct block *b)
 	return n < heap_end ? (struct block *)n : NULL;
 }
 
+/* Merge the free blocks that follow the free block b into it (lock held). */
+static void absorb_free_successors(struct block *b)
+{
+	struct block *n;
+
+	while ((n = next_block(b)) && n->magic == BLOCK_FREE) {
+		b->size += n->size;
+		n->magic = 0;
+	}
+}
+
 void heap_init(void *base, size_t size)
 {
 	struct block *b;
@@ -57,7 +70,10 @@ void *kmalloc(size_t size)
 	need = sizeof(struct block) + ((size + ALIGN - 1) & ~(size_t)(ALIGN - 1));
 	flags = spin_lock_irqsave(&heap_lock);
 	for (struct block *b = (struct block *)heap_base; b; b = next_block(b)) {
-		if (b->magic != BLOCK_FREE || b->size < need)
+		if (b->magic != BLOCK_FREE)
+			continue;
+		absorb_free_successors(b);
+		if (b->size < need)
 			continue;
 		if (b->size >= need + sizeof(struct block) + ALIGN) {
 			struct block *rest = (struct block *)((uint8_t *)b + need);
@@ -85,7 +101,7 @@ void *kzalloc(size_t size)
 
 void kfree(void *p)
 {
-	struct block *b, *n;
+	struct block *b;
 	uint64_t flags;
 
 	if (!p)
@@ -95,10 +111,7 @@ void kfree(void *p)
 		panic("kfree(%p): not an allocated heap block", p);
 	flags = spin_lock_irqsave(&heap_lock);
 	b->magic = BLOCK_FREE;
-	while ((n = next_block(b)) && n->magic == BLOCK_FREE) { /* absorb successors */
-		b->size += n->size;
-		n->magic = 0;
-	}
+	absorb_free_successors(b);
 	spin_unlock_irqrestore(&heap_lock, flags);
 }
 
