@@ -30,7 +30,7 @@ CORE_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --gc-se
 	--no-warn-rwx-segments
 
 CORE_SRCS := $(wildcard boot/*.c boot/*.S arch/x86_64/*.c arch/x86_64/*.S \
-	arch/x86_64/lib/*.c drivers/*.c vmm/*.c)
+	arch/x86_64/lib/*.c drivers/*.c vmm/*.c vmm/dev/*.c)
 CORE_OBJS := $(patsubst %,$(BUILD)/core/%.o,$(CORE_SRCS))
 
 .PHONY: all core deps run test unit bench clean check-layers

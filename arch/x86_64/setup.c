@@ -7,6 +7,7 @@
 #define pr_fmt "basalt"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
 #include "arch/x86_64/heap.h"
 #include "arch/x86_64/lib/cmdline.h"
 #include "arch/x86_64/lib/string.h"
@@ -156,6 +157,7 @@ void kernel_main(struct boot_info *bi)
 	if (cmdline_get(bi->cmdline, "smp.fake_cpu", v, sizeof(v)) &&
 	    !cmdline_parse_u64(v, &fake))
 		pr_warn("smp.fake_cpu=%s is not a number\n", v);
+	fpu_init_cpu();
 	if (vmx_probe() == 0 && vmx_cpu_on())
 		boot_fail("cpu0 could not enter VMX operation");
 	cpus = smp_boot(platform_get(), (uint32_t)fake);

@@ -8,6 +8,7 @@
 #define pr_fmt "smp"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
 #include "arch/x86_64/lib/string.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
@@ -50,6 +51,7 @@ void __attribute__((noreturn)) ap_main(uint64_t idx)
 	pcpu_setup((unsigned)idx, c->apic_id, c->stack_top);
 	idt_load();
 	apic_init_ap();
+	fpu_init_cpu();
 	if (vmx_available() && vmx_cpu_on())
 		pr_err("cpu%u: VMX unavailable; it will run no guests\n", c->id);
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);

@@ -185,6 +185,16 @@ void trap_dispatch(struct trap_frame *f)
 	pr_warn("unexpected interrupt vector %lu on cpu%u\n", f->vector, cpu_id_safe());
 }
 
+void irq_dispatch(unsigned vector)
+{
+	struct trap_frame f = { .vector = vector };
+
+	if (vector >= FIRST_IRQ_VECTOR && vector < NR_VECTORS && handlers[vector])
+		handlers[vector](&f);
+	else
+		pr_warn("unexpected interrupt vector %u on cpu%u\n", vector, cpu_id_safe());
+}
+
 void panic(const char *fmt, ...)
 {
 	char buf[256];

@@ -39,6 +39,9 @@ void idt_load(void);
 /* Route vector (>= 32) to fn. Boot only. */
 void irq_register(unsigned vector, irq_handler_fn fn);
 
+/* Run the handler of an interrupt acknowledged elsewhere (VM exit). */
+void irq_dispatch(unsigned vector);
+
 /* Print a backtrace starting from frame pointer rbp. */
 void dump_backtrace(uint64_t rip, uint64_t rbp);
 

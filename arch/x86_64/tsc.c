@@ -117,3 +117,8 @@ void tsc_delay_us(uint64_t us)
 	while ((int64_t)(rdtsc() - end) < 0)
 		cpu_relax();
 }
+
+uint64_t tsc_read(void)
+{
+	return rdtsc();
+}

@@ -16,5 +16,7 @@ uint64_t tsc_khz(void);
 const char *tsc_source(void);
 uint64_t tsc_ns_since_boot(void);
 void tsc_delay_us(uint64_t us);
+/* The raw counter (for code outside arch/ that must not use the instruction). */
+uint64_t tsc_read(void);
 
 #endif

@@ -40,6 +40,8 @@
 #define CPUID1_ECX_VMX       (1u << 5)
 #define INVEPT_SINGLE        1
 #define INVEPT_ALL           2
+#define INVVPID_SINGLE       1
+#define INVVPID_ALL          2
 
 static struct vmx_caps caps;
 static bool available;
@@ -202,4 +204,16 @@ void vmx_invept(uint64_t eptp)
 	uint64_t type = caps.invept_single ? INVEPT_SINGLE : INVEPT_ALL;
 
 	asm volatile("invept %[d], %[t]" : : [d] "m"(desc), [t] "r"(type) : "memory", "cc");
+}
+
+void vmx_invvpid(uint16_t vpid)
+{
+	struct {
+		uint64_t vpid, addr;
+	} desc = { vpid, 0 };
+	uint64_t type = caps.ept_vpid & VPIDCAP_SINGLE ? INVVPID_SINGLE : INVVPID_ALL;
+
+	if (!caps.vpid)
+		return;
+	asm volatile("invvpid %[d], %[t]" : : [d] "m"(desc), [t] "r"(type) : "memory", "cc");
 }

@@ -99,5 +99,7 @@ bool vmx_available(void);
 int vmx_cpu_on(void);
 /* Invalidate EPT-derived translations for eptp (or all contexts). */
 void vmx_invept(uint64_t eptp);
+/* Invalidate the translations tagged with vpid (or all, if single-context is missing). */
+void vmx_invvpid(uint16_t vpid);
 
 #endif

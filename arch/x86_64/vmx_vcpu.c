@@ -13,12 +13,14 @@
 #include <stddef.h>
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
 #include "arch/x86_64/lib/errno.h"
 #include "arch/x86_64/lib/string.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/pmm.h"
 #include "arch/x86_64/segment.h"
+#include "arch/x86_64/traps.h"
 #include "arch/x86_64/vmcs.h"
 #include "arch/x86_64/vmx.h"
 #include "arch/x86_64/vmx_asm.h"
@@ -212,17 +214,75 @@ static void write_guest_state(struct vmx_vcpu *v, const struct vcpu_start *s)
 	memcpy(v->gpr, s->gpr, sizeof(v->gpr));
 }
 
+/* MSRs the guest uses directly (no exits) that VMX does not switch. */
+static const uint32_t switched_msrs[5] = {
+	MSR_KERNEL_GS_BASE, 0xc0000081 /* STAR */, 0xc0000082 /* LSTAR */,
+	0xc0000083 /* CSTAR */, 0xc0000084 /* SFMASK */,
+};
+
+void vmx_vcpu_load(struct vmx_vcpu *v)
+{
+	if (vmcs_load(v->vmcs))
+		panic("vmx: VMPTRLD of a live VMCS failed");
+	for (unsigned i = 0; i < 5; i++)
+		wrmsr(switched_msrs[i], v->msrs[i]);
+	write_cr2(v->cr2);
+	fpu_load((void *)(uintptr_t)v->fpu_area, v->xcr0);
+}
+
+void vmx_vcpu_put(struct vmx_vcpu *v)
+{
+	for (unsigned i = 0; i < 5; i++)
+		v->msrs[i] = rdmsr(switched_msrs[i]);
+	v->cr2 = read_cr2();
+	fpu_save((void *)(uintptr_t)v->fpu_area);
+}
+
+void vmx_host_interrupt(uint32_t info)
+{
+	if (info & INTR_INFO_VALID)
+		irq_dispatch(info & 0xff);
+}
+
+void vmx_set_guest_cr2(uint64_t cr2)
+{
+	write_cr2(cr2);
+}
+
+int vmx_guest_xsetbv(struct vmx_vcpu *v, uint64_t xcr0)
+{
+	/* x87 always; AVX needs SSE (SDM Vol. 1, "XSETBV"). */
+	if (xcr0 & ~fpu_xcr0_supported() || !(xcr0 & 1) || ((xcr0 & 4) && !(xcr0 & 2)))
+		return -EINVAL;
+	v->xcr0 = xcr0;
+	fpu_set_xcr0(xcr0);
+	return 0;
+}
+
 int vmx_vcpu_init(struct vmx_vcpu *v, uint64_t eptp, uint16_t vpid, uint64_t msr_bitmap,
 		  uint64_t io_bitmap_a, uint64_t io_bitmap_b, const struct vcpu_start *start)
 {
 	uint64_t vmcs = pmm_alloc_page();
+	uint64_t fpu_pages = fpu_area_size() / PAGE_SIZE;
+	uint64_t fpu = pmm_alloc(fpu_pages, PAGE_SIZE, LOW_MEM_END, ~0ull);
 
-	if (!vmcs)
+	if (!vmcs || !fpu) {
+		if (vmcs)
+			pmm_free(vmcs, 1);
+		if (fpu)
+			pmm_free(fpu, fpu_pages);
 		return -ENOMEM;
+	}
 	memset((void *)vmcs, 0, PAGE_SIZE);
 	*(uint32_t *)vmcs = vmx_caps()->revision;
 	memset(v, 0, sizeof(*v));
 	v->vmcs = vmcs;
+	v->fpu_area = fpu;
+	v->xcr0 = 1; /* x87 */
+	fpu_area_init((void *)(uintptr_t)fpu);
+	if (vpid)
+		vmx_invvpid(vpid);
+	vmx_invept(eptp);
 	v->cpu = (int)this_cpu()->id;
 	if (vmcs_clear(vmcs) || vmcs_load(vmcs)) {
 		pr_err("VMCLEAR/VMPTRLD of a fresh VMCS failed\n");
@@ -247,6 +307,7 @@ void vmx_vcpu_free(struct vmx_vcpu *v)
 		return;
 	vmcs_clear(v->vmcs);
 	pmm_free(v->vmcs, 1);
+	pmm_free(v->fpu_area, fpu_area_size() / PAGE_SIZE);
 	v->vmcs = 0;
 }
 
@@ -372,6 +433,21 @@ uint64_t vmx_guest_cr4(void)
 uint64_t vmx_guest_efer(void)
 {
 	return vmcs_read64(VMCS_GUEST_EFER);
+}
+
+unsigned vmx_guest_cpl(void)
+{
+	return (vmcs_read32(VMCS_GUEST_SS_AR) >> 5) & 3;
+}
+
+uint64_t vmx_guest_cs_base(void)
+{
+	return vmcs_readl(VMCS_GUEST_CS_BASE);
+}
+
+uint64_t vmx_guest_ds_base(void)
+{
+	return vmcs_readl(VMCS_GUEST_DS_BASE);
 }
 
 unsigned vmx_guest_code_bits(void)

@@ -80,7 +80,10 @@ struct vmx_vcpu {
 	bool launched;
 	int cpu;               /* pCPU whose current VMCS this is, -1 none */
 	uint64_t cr0_shadow_mask, cr4_shadow_mask; /* bits the guest may not own */
-	uint64_t msrs[4];      /* KERNEL_GS_BASE, STAR, LSTAR, SFMASK (saved on put) */
+	uint64_t msrs[5];      /* switched MSRs (vmx_vcpu.c: switched_msrs) */
+	uint64_t cr2;          /* guest CR2 while not loaded (VMX does not switch it) */
+	uint64_t xcr0;         /* guest XCR0 */
+	uint64_t fpu_area;     /* host-physical XSAVE area (fpu.h) */
 };
 
 /*
@@ -92,6 +95,13 @@ struct vmx_vcpu {
 int vmx_vcpu_init(struct vmx_vcpu *v, uint64_t eptp, uint16_t vpid, uint64_t msr_bitmap,
 		  uint64_t io_bitmap_a, uint64_t io_bitmap_b, const struct vcpu_start *start);
 void vmx_vcpu_free(struct vmx_vcpu *v);
+
+/*
+ * Make v's state current on this CPU (VMCS, FPU, CR2, switched MSRs) /
+ * save it back. Every vmx_vcpu_run() is bracketed by load and put.
+ */
+void vmx_vcpu_load(struct vmx_vcpu *v);
+void vmx_vcpu_put(struct vmx_vcpu *v);
 
 /*
  * Enter the guest and return at its next exit, decoded into *exit.
@@ -110,6 +120,11 @@ uint64_t vmx_guest_cr0(void);      /* as the guest sees it */
 uint64_t vmx_guest_cr3(void);
 uint64_t vmx_guest_cr4(void);      /* as the guest sees it */
 uint64_t vmx_guest_efer(void);
+/* Current privilege level of the guest (SS.DPL). */
+unsigned vmx_guest_cpl(void);
+/* Guest segment bases (CS, DS, ES, SS) for linear-address arithmetic. */
+uint64_t vmx_guest_cs_base(void);
+uint64_t vmx_guest_ds_base(void);
 /* Guest CPU mode for instruction decoding: 16, 32 or 64. */
 unsigned vmx_guest_code_bits(void);
 /* CR0/CR4 writes the guest made (CR-access exits): 0 or -EINVAL (inject #GP). */
@@ -120,6 +135,11 @@ int vmx_guest_write_efer(uint64_t val);
 uint64_t vmx_guest_pat(void);
 void vmx_guest_write_pat(uint64_t val);
 void vmx_set_guest_pdptes(const uint64_t pdpte[4]);
+void vmx_set_guest_cr2(uint64_t cr2);
+/* XSETBV on the guest's behalf: 0, or -EINVAL (the caller injects #GP). */
+int vmx_guest_xsetbv(struct vmx_vcpu *v, uint64_t xcr0);
+/* Run the host handler of an interrupt that arrived during the guest. */
+void vmx_host_interrupt(uint32_t exit_intr_info);
 /* Queue an event for the next VM entry. */
 void vmx_inject(unsigned type, unsigned vector, bool has_error, uint32_t error);
 /* Interrupt-window exiting on/off. */

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Virtual machines and virtual CPUs.
+ *
+ * A VM owns its guest RAM (host pages, zeroed before use), its EPT, its
+ * I/O and MSR bitmaps, its device buses and its vCPUs. Everything a VM
+ * allocated is freed by vm_destroy(). A VM that misbehaves is stopped with
+ * vm_stop(); nothing a guest does can stop the hypervisor.
+ */
+#ifndef VMM_VM_H
+#define VMM_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/x86_64/ept.h"
+#include "arch/x86_64/vmx_vcpu.h"
+#include "vmm/bus.h"
+#include "vmm/types.h"
+
+#define VM_NAME_LEN   32
+#define VM_MAX_VCPUS  8
+#define VM_MAX_DEVS   16
+#define VM_MAX_MEM    4 /* guest RAM regions */
+
+enum vm_state { VM_CREATED, VM_RUNNING, VM_STOPPED };
+
+struct vm_mem {
+	gpa_t gpa;
+	uint64_t size;
+	hpa_t hpa; /* host memory backing it, contiguous */
+};
+
+struct vcpu {
+	struct vm *vm;
+	unsigned id;
+	struct vmx_vcpu arch;
+	struct vcpu_start start;
+	uint64_t exits[NR_EXIT_REASONS]; /* counts by basic exit reason */
+	uint64_t exits_other;            /* reasons beyond the table */
+	/* Emulated MSR state (see exit_msr.c). */
+	uint64_t mtrr_def_type, mtrr_fixed[11], mtrr_var[16], misc_enable, tsc_aux;
+};
+
+struct vm {
+	char name[VM_NAME_LEN];
+	unsigned id;
+	enum vm_state state;
+	int exit_code;               /* from HC_POWEROFF / debug exit */
+	char stop_reason[96];
+	unsigned nr_mem;
+	struct vm_mem mem[VM_MAX_MEM];
+	struct ept ept;
+	uint64_t eptp;
+	uint64_t msr_bitmap, io_bitmap_a, io_bitmap_b; /* host-physical pages */
+	struct bus pio, mmio;
+	unsigned nr_devs;
+	struct vdev devs[VM_MAX_DEVS];
+	unsigned nr_vcpus;
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+	/* guest console line being assembled */
+	char con_line[160];
+	unsigned con_len;
+	unsigned log_budget;         /* rate limit for guest-triggered messages */
+};
+
+/* Create a stopped VM with ram_size bytes of RAM at guest-physical 0. */
+struct vm *vm_create(const char *name, uint64_t ram_size);
+/* Add a vCPU that starts as described. 0 or -errno. */
+int vm_add_vcpu(struct vm *vm, const struct vcpu_start *start);
+/* Run the VM's vCPU 0 on this CPU until the VM stops. */
+void vm_run(struct vm *vm);
+/* Stop the VM (from its own exit path): say why once. */
+void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vm_destroy(struct vm *vm);
+
+/* Log on behalf of a VM, prefixed with its name; rate-limited (guest-triggerable). */
+void vm_log(struct vm *vm, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define vm_err(vm, ...)  vm_log(vm, LOG_ERR, __VA_ARGS__)
+#define vm_warn(vm, ...) vm_log(vm, LOG_WARN, __VA_ARGS__)
+#define vm_info(vm, ...) vm_log(vm, LOG_INFO, __VA_ARGS__)
+
+/* Guest console output (debug port, hypercall): whole lines, prefixed. */
+void vm_console_putc(struct vm *vm, char c);
+
+#endif
