@@ -33,8 +33,8 @@ CORE_SRCS := $(wildcard boot/*.c boot/*.S arch/x86_64/*.c arch/x86_64/*.S \
 	arch/x86_64/lib/*.c drivers/*.c vmm/*.c vmm/dev/*.c)
 CORE_OBJS := $(patsubst %,$(BUILD)/core/%.o,$(CORE_SRCS))
 
-.PHONY: all core deps run test unit bench clean check-layers
-all: core $(BUILD)/BOOTX64.EFI $(BUILD)/basalt.iso $(BUILD)/basalt-usb.img
+.PHONY: all core guests deps run test unit bench clean check-layers
+all: core guests $(BUILD)/BOOTX64.EFI $(BUILD)/basalt.iso $(BUILD)/basalt-usb.img
 
 core: $(BUILD)/basalt.elf
 
@@ -58,6 +58,7 @@ $(BUILD)/basalt.elf: $(CORE_OBJS) linker.ld
 
 # --- boot media --------------------------------------------------------------
 -include boot/efi/efi.mk
+include guest-images/guests.mk
 
 $(BUILD)/basalt.iso: $(BUILD)/basalt.elf scripts/mkiso.sh
 	scripts/mkiso.sh $@ $(BUILD)/basalt.elf
@@ -76,6 +77,28 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/host.c tests/unit/unit.h | deps
 unit: $(UNIT_BINS)
 	@scripts/test.sh --unit-only
 
+# --- fuzz targets (libFuzzer + ASan/UBSan) ------------------------------------
+# Each tests/fuzz/fuzz_*.c is one target, linked with tests/fuzz/fuzz_host.c
+# (weak console and panic stubs). scripts/fuzz-smoke.sh runs one for
+# FUZZ_SECONDS; scripts/test.sh runs every built one.
+FUZZ_CC     := clang
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -DHOST_TEST -I. \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRCS := $(filter-out tests/fuzz/fuzz_host.c,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+
+.PHONY: fuzz
+fuzz: $(FUZZ_BINS)
+
+$(BUILD)/fuzz/fuzz_host.o: tests/fuzz/fuzz_host.c | deps
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/fuzz/fuzz_host.o | deps
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -MT $@ -MF $@.d -o $@ $< $(BUILD)/fuzz/fuzz_host.o
+
 # --- checks and test entry points ----------------------------------------------
 check-layers:
 	@scripts/check-layers.sh
@@ -83,7 +106,7 @@ check-layers:
 run: all
 	scripts/run-bochs.sh --iso $(BUILD)/basalt.iso --cpus 2 --console
 
-test: all $(UNIT_BINS)
+test: all $(UNIT_BINS) $(FUZZ_BINS)
 	@scripts/test.sh
 
 bench: all

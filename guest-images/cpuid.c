@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+/* CPUID as Basalt presents it: no VMX, a hypervisor bit and leaf range. */
+#include "guest-images/lib/guest.h"
+
+int main(void);
+int main(void)
+{
+	uint32_t r[4];
+	char sig[13];
+
+	cpuid(0, 0, r);
+	check(r[0] >= 1 && r[1] != 0, "cpuid.leaf0", "max %u vendor %x", r[0], r[1]);
+	cpuid(1, 0, r);
+	check(!(r[2] & (1u << 5)), "cpuid.no-vmx", "ecx %x", r[2]);
+	check(r[2] & (1u << 31), "cpuid.hypervisor-bit", "ecx %x", r[2]);
+	check(!(r[2] & (1u << 3)), "cpuid.no-monitor", "ecx %x", r[2]);
+	cpuid(0x40000000, 0, r);
+	memcpy(sig, &r[1], 4);
+	memcpy(sig + 4, &r[2], 4);
+	memcpy(sig + 8, &r[3], 4);
+	sig[12] = 0;
+	check(!memcmp(sig, "BasaltBasalt", 12), "cpuid.signature", "got '%s'", sig);
+	check(r[0] >= 0x40000010, "cpuid.hv-max-leaf", "max %x", r[0]);
+	cpuid(0x40000010, 0, r);
+	check(r[0] >= 1000, "cpuid.tsc-khz", "eax %u", r[0]);
+	guest_printf("TSC frequency from CPUID: %u kHz\n", r[0]);
+	return guest_failures != 0;
+}
