@@ -1,0 +1,44 @@
+#!/bin/sh
+# The VT-x core in Bochs, on two CPU models with different VMX capabilities
+# (skylake_x: EPT 2M/1G pages and A/D bits; sandy_bridge: neither). Every
+# test guest runs as its own VM in one boot; guests print verdict lines,
+# which become this test's verdicts ("PASS: guest.<model>.<check>"). The
+# misbehaving guests must be stopped with a reason while later guests run.
+. tests/boot/lib.sh
+rc=0
+G=build/guests
+mods() {
+	for g in modes; do echo "--module $G/$g.bin name=$g"; done
+	for g in cpuid pio msr vmcall mmio badmem-read badmem-write badmem-exec triple; do
+		echo "--module $G/$g.bin name=$g mode=long64 load=0x100000"
+	done
+	echo "--module $G/cpuid.bin name=after mode=long64 load=0x100000"
+}
+
+for model in corei7_skylake_x corei7_sandy_bridge_2600k; do
+	short=${model#corei7_}; short=${short%%_*}
+	t_begin "vmx-guests-$short"
+	# shellcheck disable=SC2046
+	iso=$(t_iso "exit=bochs" $(mods))
+	scripts/run-bochs.sh --iso "$iso" --cpus 2 --model "$model" --out "$T_OUT" \
+		--timeout 300 --until '^BASALT-DONE|PANIC' || true
+	tr -d '\r' < "$T_OUT/com1.txt" > "$T_OUT/com1.log"
+	# each guest verdict line becomes one verdict of ours
+	sed -n 's/^\([a-z0-9-]*\): \(PASS\|FAIL\): \(.*\)$/\2: guest.'"$short"'.\3/p' \
+		"$T_OUT/com1.log"
+	for g in modes cpuid pio msr vmcall mmio; do
+		t_expect "^\\[ *[0-9.]+\\] $g: stopped: (powered off by the guest \\(code 0\\))" \
+			"$g powered off cleanly"
+	done
+	t_expect 'badmem-read: stopped: read of unmapped guest-physical 0x40000000' "stop on read outside RAM"
+	t_expect 'badmem-write: stopped: write of unmapped guest-physical 0xfe000000' "stop on write to unclaimed MMIO"
+	t_expect 'badmem-exec: stopped: fetch of unmapped guest-physical 0x40000000' "stop on execution outside RAM"
+	t_expect 'triple: stopped: triple fault' "triple fault stops the VM"
+	t_expect 'triple: vCPU 0: triple fault' "triple-fault dump"
+	t_expect '^after: PASS: cpuid.signature' "a VM after the failures still runs"
+	t_expect 'vmm: all guests have stopped' "all guests ran"
+	t_expect '^BASALT-DONE' "clean end"
+	t_reject 'PANIC|pages not returned' "host damage"
+	t_end || rc=1
+done
+exit $rc
