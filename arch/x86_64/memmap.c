@@ -54,15 +54,18 @@ static uint64_t region_end(const struct boot_mem_region *r)
 	return end < r->base ? UINT64_MAX : end; /* clamp wrap-around */
 }
 
-/* The strictest type covering [a, b), or 0 when nothing does. */
-static uint32_t type_at(const struct boot_mem_region *in, unsigned n, uint64_t a, uint64_t b)
+/*
+ * The strictest region covering [a, b): its index, or -1 when none does.
+ * (Not a type with 0 for "none": firmware can report type 0.)
+ */
+static int strictest_at(const struct boot_mem_region *in, unsigned n, uint64_t a, uint64_t b)
 {
-	uint32_t best = 0;
+	int best = -1;
 
 	for (unsigned i = 0; i < n; i++) {
 		if (in[i].base <= a && region_end(&in[i]) >= b &&
-		    (!best || type_rank(in[i].type) > type_rank(best)))
-			best = in[i].type;
+		    (best < 0 || type_rank(in[i].type) > type_rank(in[best].type)))
+			best = (int)i;
 	}
 	return best;
 }
@@ -123,12 +126,12 @@ int memmap_normalize(struct boot_mem_region *map, unsigned n, unsigned cap)
 	sort_u64(edges, ne);
 	for (unsigned i = 0; i + 1 < ne; i++) {
 		uint64_t a = edges[i], b = edges[i + 1];
-		uint32_t type;
+		int best;
 
 		if (a == b)
 			continue;
-		type = type_at(in, n, a, b);
-		if (type && !emit(map, &nout, cap, a, b, type))
+		best = strictest_at(in, n, a, b);
+		if (best >= 0 && !emit(map, &nout, cap, a, b, in[best].type))
 			return -E2BIG;
 	}
 	return align_usable(map, nout);

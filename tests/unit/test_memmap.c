@@ -119,6 +119,19 @@ TEST(memmap_unknown_type_beats_usable)
 	CHECK_STR(memmap_type_name(map[1].type), "reserved");
 }
 
+/* Type 0 is unknown too: it is kept, and it beats usable like reserved. */
+TEST(memmap_type_zero_is_reserved)
+{
+	static const struct boot_mem_region in[] = {
+		{ 0x0, 0x4000, 0 }, { 0x1000, 0x8000, U },
+	};
+	static const struct boot_mem_region want[] = {
+		{ 0x0, 0x4000, 0 }, { 0x4000, 0x5000, U },
+	};
+
+	CHECK_MAP(norm(in, N(in)), want);
+}
+
 TEST(memmap_nested)
 {
 	static const struct boot_mem_region in[] = {
