@@ -754,3 +754,8 @@ uint64_t acpi_find_rsdp(platform_map_fn map)
 				    acpi_rsdp_ok, map);
 	return rsdp;
 }
+
+uint64_t acpi_scan_rsdp(uint64_t start, uint64_t len, platform_map_fn map)
+{
+	return fwtable_scan(start, (size_t)len, RSDP_SIG, RSDP_SIG_LEN, acpi_rsdp_ok, map);
+}

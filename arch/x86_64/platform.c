@@ -38,8 +38,11 @@ static int try_acpi(const struct boot_info *bi)
 		rsdp = (uint64_t)(uintptr_t)bi->rsdp_copy;
 	if (!rsdp)
 		rsdp = acpi_find_rsdp(fw_map);
+	for (unsigned i = 0; !rsdp && i < bi->nr_mem; i++)
+		if (bi->mem[i].type == BOOT_MEM_ACPI_RECLAIM || bi->mem[i].type == BOOT_MEM_ACPI_NVS)
+			rsdp = acpi_scan_rsdp(bi->mem[i].base, bi->mem[i].len, fw_map);
 	if (!rsdp) {
-		pr_info("no ACPI RSDP from the loader or the BIOS areas\n");
+		pr_info("no ACPI RSDP from the loader, the BIOS areas or ACPI memory\n");
 		return -1;
 	}
 	return acpi_parse(&platform, rsdp, fw_map);

@@ -131,6 +131,12 @@ int acpi_parse(struct platform *p, uint64_t rsdp, platform_map_fn map);
  * Legacy BIOS only: UEFI hands the RSDP over in the configuration table.
  */
 uint64_t acpi_find_rsdp(platform_map_fn map);
+/*
+ * Scan [start, start + len) on 16-byte boundaries for a valid RSDP: for
+ * firmware that passes none (GRUB-EFI on OVMF without fw_cfg), over the
+ * memory map's ACPI regions. Returns its address, 0 if none.
+ */
+uint64_t acpi_scan_rsdp(uint64_t start, uint64_t len, platform_map_fn map);
 int mptable_parse(struct platform *p, platform_map_fn map);
 
 #endif

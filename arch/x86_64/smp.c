@@ -144,6 +144,9 @@ unsigned smp_boot(const struct platform *p, uint32_t extra_apic_id)
 
 		if (id == self || (i == p->nr_cpus && id == ~0u))
 			continue;
+		/* Online-capable (ACPI 6.3): usually an empty hot-plug slot. */
+		if (i < p->nr_cpus && p->cpus[i].online_capable)
+			continue;
 		if (nr_online == MAX_CPUS) {
 			pr_warn("more than %d CPUs; the rest stay off\n", MAX_CPUS);
 			break;
