@@ -110,7 +110,7 @@ test: all $(UNIT_BINS) $(FUZZ_BINS)
 	@scripts/test.sh
 
 bench: all
-	@echo "bench: no benchmarks yet (VM exits arrive with the VT-x core)"
+	@scripts/bench.sh
 
 clean:
 	rm -rf $(BUILD)
