@@ -1,5 +1,5 @@
 # The UEFI loader (BOOTX64.EFI, gnu-efi) and the USB image. Included by the
-# top Makefile, which defines BUILD, CC, LD, OBJCOPY, WARN and the deps target.
+# top Makefile, which defines BUILD, CC, LD, OBJCOPY, WARN, Q and the deps target.
 #
 #   make build/BOOTX64.EFI            the loader (objects under build/efi/)
 #   make build/basalt-usb.img         dd-able USB image: MBR + FAT32 ESP
@@ -30,36 +30,49 @@ EFI_OBJS := $(patsubst boot/efi/%.c,$(BUILD)/efi/%.o,$(EFI_SRCS))
 
 $(BUILD)/efi/%.o: boot/efi/%.c | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(EFI_CFLAGS) -c $< -o $@
+	@echo "  EFICC   $<"
+	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
 
 $(BUILD)/efi/loader.so: $(EFI_OBJS) $(EFI_LDS) $(EFI_CRT0)
-	$(LD) $(EFI_LDFLAGS) $(EFI_CRT0) $(EFI_OBJS) -o $@ -lefi -lgnuefi
+	@echo "  EFILD   $@"
+	$(Q)$(LD) $(EFI_LDFLAGS) $(EFI_CRT0) $(EFI_OBJS) -o $@ -lefi -lgnuefi
 
 $(BUILD)/BOOTX64.EFI: $(BUILD)/efi/loader.so
-	$(OBJCOPY) $(EFI_SECTIONS) --target=efi-app-x86_64 --subsystem=10 $< $@
+	@echo "  PE32+   $@"
+	$(Q)$(OBJCOPY) $(EFI_SECTIONS) --target=efi-app-x86_64 --subsystem=10 $< $@
 
 # --- the USB image -----------------------------------------------------------------
 USB_CMDLINE ?= loglevel=info
 USB_MODULES ?=
 
 $(BUILD)/basalt-usb.img: $(BUILD)/BOOTX64.EFI $(BUILD)/basalt.elf scripts/mkusb.sh $(USB_MODULES)
-	scripts/mkusb.sh --cmdline "$(USB_CMDLINE)" $@ $(BUILD)/BOOTX64.EFI \
+	@echo "  MKUSB   $@"
+	$(Q)scripts/mkusb.sh --cmdline "$(USB_CMDLINE)" $@ $(BUILD)/BOOTX64.EFI \
 		$(BUILD)/basalt.elf $(USB_MODULES)
 
 # --- a stand-in core for the loader's own tests (tests/boot/qemu-uefi-*.sh) --------
-# It checks the boot_info hand-off and prints what it got on COM1; linked at
-# the core's address so that the tests also show whether that memory is free.
+# It checks the boot_info hand-off and prints what it got on COM1. stub-core.elf
+# is linked at the core's address, so the tests also show that this memory is
+# free; stub-core-HEX.elf is the same code linked at 0xHEX.
 STUB_CORE_ADDR ?= 0x200000
 STUB_CFLAGS := -std=gnu11 -O2 $(WARN) -I. -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
 	-mno-red-zone -mno-sse -mno-mmx -mno-80387 -MMD -MP
+STUB_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+	--no-warn-rwx-segments -e stub_entry
 
 $(BUILD)/efi/stub-core.o: tests/boot/uefi-stub-core.c | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(STUB_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(STUB_CFLAGS) -c $< -o $@
 
 $(BUILD)/efi/stub-core.elf: $(BUILD)/efi/stub-core.o
-	$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
-		-e stub_entry -Ttext-segment=$(STUB_CORE_ADDR) -o $@ $<
+	@echo "  LD      $@"
+	$(Q)$(LD) $(STUB_LDFLAGS) -Ttext-segment=$(STUB_CORE_ADDR) -o $@ $<
 
-all: $(BUILD)/efi/stub-core.elf
+$(BUILD)/efi/stub-core-%.elf: $(BUILD)/efi/stub-core.o
+	@echo "  LD      $@"
+	$(Q)$(LD) $(STUB_LDFLAGS) -Ttext-segment=0x$* -o $@ $<
+
+# 0x800000: OVMF keeps ACPI NVS at 0x806000 (tests/boot/qemu-uefi-usb-conflict.sh).
+all: $(BUILD)/efi/stub-core.elf $(BUILD)/efi/stub-core-800000.elf

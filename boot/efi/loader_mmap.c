@@ -2,10 +2,13 @@
 /*
  * UEFI memory map -> boot_info memory map (see loader_mmap.h).
  *
- * Firmware maps are usually sorted, but the specification does not promise
- * it, and nothing may be allocated after ExitBootServices(); so descriptors
- * are visited in (base, index) order by selection: O(n^2) over a few
- * hundred entries, once per boot.
+ * Firmware maps are usually sorted and disjoint, but the specification does
+ * not promise it, and nothing may be allocated after ExitBootServices(). So
+ * the conversion sweeps the address space from one descriptor boundary to
+ * the next (found by scanning all descriptors: O(n^2) over a few hundred
+ * entries, once per boot); each piece between two boundaries gets the most
+ * protective type of the descriptors covering it, and touching pieces of
+ * one type merge.
  */
 #include <stdbool.h>
 
@@ -63,93 +66,96 @@ static struct loader_efi_desc read_desc(const void *map, size_t desc_size, size_
 	return d;
 }
 
-/* The region a descriptor covers, its length clamped at the top of memory. */
-static struct boot_mem_region desc_region(const struct loader_efi_desc *d)
+/* End of a descriptor's range, clamped at the top of the address space. */
+static uint64_t desc_end(const struct loader_efi_desc *d)
 {
-	struct boot_mem_region r = { d->phys_start, 0, loader_mmap_type(d->type), 0 };
 	uint64_t room = (UINT64_MAX - d->phys_start) >> LOADER_EFI_PAGE_SHIFT;
 
-	r.len = d->nr_pages > room ? UINT64_MAX - d->phys_start
-				   : d->nr_pages << LOADER_EFI_PAGE_SHIFT;
-	return r;
+	return d->nr_pages > room ? UINT64_MAX
+				  : d->phys_start + (d->nr_pages << LOADER_EFI_PAGE_SHIFT);
 }
 
-/* Index of the first descriptor after (base, idx) in (base, index) order. */
-static size_t next_desc(const void *map, size_t n, size_t desc_size, uint64_t base,
-			size_t idx, bool first)
+/* Where descriptors overlap, the type that protects the memory most wins. */
+static unsigned type_rank(uint32_t type)
 {
-	size_t best = n;
-	uint64_t best_base = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		struct loader_efi_desc d = read_desc(map, desc_size, i);
-
-		if (d.nr_pages == 0)
-			continue;
-		if (!first && (d.phys_start < base || (d.phys_start == base && i <= idx)))
-			continue;
-		if (best == n || d.phys_start < best_base) {
-			best = i;
-			best_base = d.phys_start;
-		}
+	switch (type) {
+	case BOOT_MEM_USABLE:
+		return 1;
+	case BOOT_MEM_ACPI_RECLAIM:
+		return 2;
+	case BOOT_MEM_RESERVED:
+		return 3;
+	case BOOT_MEM_ACPI_NVS:
+		return 4;
+	default: /* BOOT_MEM_BAD */
+		return 5;
 	}
-	return best;
 }
 
 /*
- * Append r (whose base is >= every stored base) to out[0..*nr): resolve an
- * overlap with the last region, then merge with it or add a new entry.
+ * The smallest descriptor boundary above at (UINT64_MAX when none), and in
+ * *type the winning type of the memory at at (0: no descriptor covers it).
  */
+static uint64_t scan(const void *map, size_t n, size_t desc_size, uint64_t at,
+		     uint32_t *type)
+{
+	uint64_t next = UINT64_MAX;
+
+	*type = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct loader_efi_desc d = read_desc(map, desc_size, i);
+		uint64_t end = desc_end(&d);
+		uint32_t t = loader_mmap_type(d.type);
+
+		if (d.phys_start == end)
+			continue;
+		if (d.phys_start > at && d.phys_start < next)
+			next = d.phys_start;
+		if (end > at && end < next)
+			next = end;
+		if (d.phys_start <= at && at < end && (!*type || type_rank(t) > type_rank(*type)))
+			*type = t;
+	}
+	return next;
+}
+
+/* Append [base, end) to out[0..*nr), merging with the last region. */
 static void add_region(struct boot_mem_region *out, unsigned *nr, unsigned max,
-		       struct boot_mem_region r, unsigned *dropped)
+		       uint64_t base, uint64_t end, uint32_t type, unsigned *dropped)
 {
 	struct boot_mem_region *last = *nr ? &out[*nr - 1] : NULL;
-	uint64_t last_end = last ? last->base + last->len : 0;
 
-	if (last && r.base < last_end) {
-		if (last->type == BOOT_MEM_USABLE && r.type != BOOT_MEM_USABLE) {
-			last->len = r.base - last->base; /* the reserved one wins */
-			if (last->len == 0)
-				(*nr)--;
-		} else if (r.base + r.len <= last_end) {
-			return; /* inside the last region */
-		} else {
-			r.len -= last_end - r.base;
-			r.base = last_end;
-		}
-		last = *nr ? &out[*nr - 1] : NULL;
-		last_end = last ? last->base + last->len : 0;
+	if (!*dropped && last && last->type == type && last->base + last->len == base) {
+		last->len += end - base;
+	} else if (*dropped || *nr == max) {
+		(*dropped)++; /* and from now on nothing merges over the gap */
+	} else {
+		out[*nr].base = base;
+		out[*nr].len = end - base;
+		out[*nr].type = type;
+		out[*nr].reserved = 0;
+		(*nr)++;
 	}
-	if (last && last->type == r.type && last_end == r.base) {
-		last->len += r.len;
-		return;
-	}
-	if (*nr == max) {
-		(*dropped)++;
-		return;
-	}
-	out[(*nr)++] = r;
 }
 
 unsigned loader_mmap_convert(const void *map, size_t map_size, size_t desc_size,
 			     struct boot_mem_region *out, unsigned max, unsigned *dropped)
 {
-	size_t n, i;
 	unsigned nr = 0;
-	uint64_t base = 0;
-	bool first = true;
+	uint64_t at = 0, next;
+	uint32_t type;
+	size_t n;
 
 	*dropped = 0;
 	if (desc_size < sizeof(struct loader_efi_desc))
 		return 0;
 	n = map_size / desc_size;
-	for (i = next_desc(map, n, desc_size, 0, 0, true); i < n;
-	     i = next_desc(map, n, desc_size, base, i, first)) {
-		struct loader_efi_desc d = read_desc(map, desc_size, i);
-
-		first = false;
-		base = d.phys_start;
-		add_region(out, &nr, max, desc_region(&d), dropped);
+	/* Sweep the boundaries upwards; each step is one piece of constant type. */
+	for (next = scan(map, n, desc_size, at, &type); at != UINT64_MAX;
+	     next = scan(map, n, desc_size, at, &type)) {
+		if (type)
+			add_region(out, &nr, max, at, next, type, dropped);
+		at = next;
 	}
 	return nr;
 }

@@ -74,11 +74,12 @@ const char *loader_mmap_efi_name(uint32_t efi_type);
 
 /*
  * Convert map_size bytes of descriptors, desc_size apart, into out[0..max):
- * sorted by base, adjacent regions of the same type merged, zero-length
- * descriptors skipped. Where descriptors overlap (broken firmware) the
- * non-usable one wins. When more than max regions remain, the lowest max are
- * kept and *dropped counts the rest (0 when complete). Returns the number
- * of regions stored; 0 when desc_size is smaller than a descriptor.
+ * sorted by base, touching regions of the same type merged, zero-length
+ * descriptors skipped. Where descriptors overlap (broken firmware) the most
+ * protective type wins: bad > ACPI NVS > reserved > ACPI reclaim > usable.
+ * When more than max regions result, the lowest max are kept and *dropped
+ * counts the rest (0 when complete). Returns the number of regions stored;
+ * 0 when desc_size is smaller than a descriptor.
  */
 unsigned loader_mmap_convert(const void *map, size_t map_size, size_t desc_size,
 			     struct boot_mem_region *out, unsigned max, unsigned *dropped);
