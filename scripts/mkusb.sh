@@ -63,6 +63,8 @@ chs() {
 }
 
 tmp=$out.tmp
+gen=$tmp.cfg
+trap 'rm -f "$tmp" "$gen"' EXIT
 rm -f "$tmp"
 dd if=/dev/zero of="$tmp" bs=1M count=0 seek="$size_mib" 2>/dev/null
 
@@ -89,7 +91,6 @@ mmd -i "$fat" ::/EFI ::/EFI/BOOT ::/basalt
 mcopy -i "$fat" "$efi" ::/EFI/BOOT/BOOTX64.EFI
 mcopy -i "$fat" "$core" ::/basalt/basalt.elf
 
-gen=$tmp.cfg
 if [ -n "$cfg" ]; then
 	cp "$cfg" "$gen"
 else
@@ -102,13 +103,16 @@ fi
 names=" basalt.elf loader.cfg "
 for m in "$@"; do
 	name=$(basename "$m")
+	case $name in
+	*[!A-Za-z0-9._+-]*) echo "mkusb: '$name': loader.cfg paths take [A-Za-z0-9._+-] only" >&2
+		exit 1 ;;
+	esac
 	case $names in
-	*" $name "*) echo "mkusb: two files named /basalt/$name" >&2; rm -f "$tmp" "$gen"; exit 1 ;;
+	*" $name "*) echo "mkusb: two files named /basalt/$name" >&2; exit 1 ;;
 	esac
 	names="$names$name "
 	mcopy -i "$fat" "$m" "::/basalt/$name"
 	[ -n "$cfg" ] || echo "module  /basalt/$name" >>"$gen"
 done
 mcopy -i "$fat" "$gen" ::/basalt/loader.cfg
-rm -f "$gen"
 mv "$tmp" "$out"

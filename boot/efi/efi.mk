@@ -28,7 +28,15 @@ EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .r
 EFI_SRCS := $(wildcard boot/efi/*.c)
 EFI_OBJS := $(patsubst boot/efi/%.c,$(BUILD)/efi/%.o,$(EFI_SRCS))
 
-$(BUILD)/efi/%.o: boot/efi/%.c | deps
+# Objects rebuild when the flags change (EFI_DEBUG=1 and back).
+EFI_FLAGS_FILE := $(BUILD)/efi/cflags.txt
+.PHONY: efi-flags-check
+efi-flags-check:
+$(EFI_FLAGS_FILE): efi-flags-check
+	@mkdir -p $(dir $@)
+	@echo '$(EFI_CFLAGS)' | cmp -s - $@ || echo '$(EFI_CFLAGS)' >$@
+
+$(BUILD)/efi/%.o: boot/efi/%.c $(EFI_FLAGS_FILE) | deps
 	@mkdir -p $(dir $@)
 	@echo "  EFICC   $<"
 	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
