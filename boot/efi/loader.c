@@ -501,6 +501,7 @@ static EFI_STATUS fill_boot_info(EFI_FILE_HANDLE root, struct boot_info *bi)
  */
 static EFI_STATUS prepare_map(struct efi_map *m, struct boot_info *bi)
 {
+	EFI_PHYSICAL_ADDRESS addr;
 	unsigned nr, dropped;
 	UINT64 usable = 0;
 	EFI_STATUS st;
@@ -511,10 +512,11 @@ static EFI_STATUS prepare_map(struct efi_map *m, struct boot_info *bi)
 		return fail(st, L"GetMemoryMap: %r", st);
 	if (m->desc_size < sizeof(struct loader_efi_desc))
 		return fail(EFI_UNSUPPORTED, L"memory descriptors of %ld bytes", m->desc_size);
-	m->cap = m->size + MAP_SLACK_DESCS * m->desc_size;
-	m->buf = AllocatePool(m->cap);
-	if (!m->buf)
-		return fail(EFI_OUT_OF_RESOURCES, L"out of memory for the memory map");
+	m->cap = pages_for(m->size + MAP_SLACK_DESCS * m->desc_size) * EFI_PAGE_SIZE;
+	st = alloc_pages(AllocateAnyPages, EfiLoaderData, m->cap / EFI_PAGE_SIZE, &addr);
+	if (EFI_ERROR(st))
+		return fail(st, L"cannot allocate the memory map buffer: %r", st);
+	m->buf = (void *)addr;
 	m->size = m->cap;
 	st = BS->GetMemoryMap(&m->size, m->buf, &m->key, &m->desc_size, &m->desc_version);
 	if (EFI_ERROR(st))
