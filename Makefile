@@ -69,10 +69,14 @@ UNIT_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Wno-missing-prototypes -I. -DHOST_TEST
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/host.c tests/unit/unit.h | deps
+$(BUILD)/unit/host.o: tests/unit/host.c tests/unit/unit.h | deps
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/unit/host.o | deps
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
-	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -MMD -MP -o $@ $< tests/unit/host.c
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -MMD -MP -MT $@ -o $@ $< $(BUILD)/unit/host.o
 
 unit: $(UNIT_BINS)
 	@scripts/test.sh --unit-only
