@@ -73,10 +73,12 @@ static void immediates_and_moffs(void)
 		      *(volatile uint32_t *)(MM + 36) == 0x44454647 &&
 		      *(volatile uint64_t *)(MM + 40) == 0xfffffffffffffffeull,
 	      "mmio.mov-imm", "q %lx", *(volatile uint64_t *)(MM + 40));
-	asm volatile("movabsq %%rax, (%c1)" : : "a"(0x5566778899aabbccull), "i"(TESTDEV_MMIO_BASE + 48) : "memory");
-	asm volatile("movabsl (%c1), %%eax" : "=a"(v) : "i"(TESTDEV_MMIO_BASE + 48) : "memory");
+	/* moffs forms take a literal address: TESTDEV_MMIO_BASE is 0xfeb00000 */
+	_Static_assert(TESTDEV_MMIO_BASE == 0xfeb00000u, "literal addresses below");
+	asm volatile("movabsq %%rax, 0xfeb00030" : : "a"(0x5566778899aabbccull) : "memory");
+	asm volatile("movabsl 0xfeb00030, %%eax" : "=a"(v) : : "memory");
 	check(v == 0x99aabbcc, "mmio.moffs", "v %lx", v);
-	asm volatile("movabsb (%c1), %%al" : "=a"(v) : "i"(TESTDEV_MMIO_BASE + 55), "0"(0ull) : "memory");
+	asm volatile("movabsb 0xfeb00037, %%al" : "=a"(v) : "0"(0ull) : "memory");
 	check(v == 0x55 && LAST == ACCESS(1, 0, 55), "mmio.moffs8", "v %lx", v);
 }
 
@@ -105,14 +107,15 @@ static void strings(void)
 	static uint64_t back[8];
 	const void *src;
 	void *dst;
-	uint64_t n;
+	uint64_t n, last;
 
 	dst = (void *)(MM + 0x100);
 	n = 16;
 	asm volatile("rep stosl" : "+D"(dst), "+c"(n) : "a"(0xdeadbeefu) : "memory");
-	check(n == 0 && *(volatile uint32_t *)(MM + 0x13c) == 0xdeadbeefu &&
-		      LAST == ACCESS(4, 1, 0x13c),
-	      "mmio.rep-stos32", "n %lu last %lx", n, LAST);
+	last = LAST; /* before reading back, which is an access too */
+	check(n == 0 && last == ACCESS(4, 1, 0x13c) &&
+		      *(volatile uint32_t *)(MM + 0x13c) == 0xdeadbeefu,
+	      "mmio.rep-stos32", "n %lu last %lx", n, last);
 	dst = (void *)(MM + 0x140);
 	asm volatile("stosb" : "+D"(dst) : "a"(0x99) : "memory");
 	check(MM[0x140] == 0x99 && dst == (void *)(MM + 0x141), "mmio.stos8", "v %x", MM[0x140]);
@@ -146,9 +149,9 @@ static void alu(void)
 	check(*r == 0x00f0f000u, "mmio.and-reg", "v %x", *r);
 	asm volatile("xorb $0xff, 1(%0)" : : "r"(r) : "memory");
 	check(*r == 0x00f00f00u, "mmio.xor8", "v %x", *r);
-	asm volatile("addl $0x100, (%0); pushfq; popq %1" : "=r"(flags) : "r"(r) : "memory");
+	asm volatile("addl $0x100, (%[p]); pushfq; popq %[f]" : [f] "=&r"(flags) : [p] "r"(r) : "memory");
 	check(*r == 0x00f01000u && !(flags & 1), "mmio.add", "v %x", *r);
-	asm volatile("subl $0x00f01001, (%0); pushfq; popq %1" : "=r"(flags) : "r"(r) : "memory");
+	asm volatile("subl $0x00f01001, (%[p]); pushfq; popq %[f]" : [f] "=&r"(flags) : [p] "r"(r) : "memory");
 	check(*r == 0xffffffffu && (flags & 1) && (flags & 0x80), "mmio.sub-borrow-sign",
 	      "v %x flags %lx", *r, flags);
 	asm volatile("cmpl $-1, (%1); setz %0" : "=q"(zf) : "r"(r) : "memory");

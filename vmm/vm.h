@@ -15,6 +15,7 @@
 
 #include "arch/x86_64/ept.h"
 #include "arch/x86_64/vmx_vcpu.h"
+#include "drivers/console.h"
 #include "vmm/bus.h"
 #include "vmm/types.h"
 

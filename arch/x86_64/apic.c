@@ -55,6 +55,34 @@ static void enable(void)
 	apic_write(APIC_REG_SVR, SVR_ENABLE | SPURIOUS_VECTOR);
 }
 
+/*
+ * The legacy 8259 pair: moved off the exception vectors (the BIOS leaves
+ * IRQ 0 on vector 8) and fully masked. Basalt takes interrupts through the
+ * local APIC only.
+ */
+#define PIC1_CMD 0x20
+#define PIC1_DATA 0x21
+#define PIC2_CMD 0xa0
+#define PIC2_DATA 0xa1
+#define ICW1_INIT_ICW4 0x11
+#define ICW4_8086 0x01
+#define PIC1_VECTOR 0x20
+#define PIC2_VECTOR 0x28
+
+static void pic_disable(void)
+{
+	outb(PIC1_CMD, ICW1_INIT_ICW4);
+	outb(PIC2_CMD, ICW1_INIT_ICW4);
+	outb(PIC1_DATA, PIC1_VECTOR);
+	outb(PIC2_DATA, PIC2_VECTOR);
+	outb(PIC1_DATA, 1 << 2); /* slave on IRQ 2 */
+	outb(PIC2_DATA, 2);      /* slave identity */
+	outb(PIC1_DATA, ICW4_8086);
+	outb(PIC2_DATA, ICW4_8086);
+	outb(PIC1_DATA, 0xff);
+	outb(PIC2_DATA, 0xff);
+}
+
 void apic_init(uint64_t mmio_base)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE);
@@ -63,6 +91,7 @@ void apic_init(uint64_t mmio_base)
 	if (!mmio_base)
 		mmio_base = base & APIC_BASE_ADDR;
 	mmio = (volatile uint32_t *)mmio_base;
+	pic_disable();
 	enable();
 	pr_info("%s mode, id %u, version %#x\n", x2apic ? "x2APIC" : "xAPIC", apic_id(),
 		apic_read(APIC_REG_VER) & 0xff);

@@ -375,7 +375,7 @@ int vmx_vcpu_run(struct vmx_vcpu *v, struct vmexit *exit)
 	}
 	v->launched = true;
 	exit->insn_len = 0;
-	exit->qual = exit->gpa = exit->gla = 0;
+	exit->rip = exit->qual = exit->gpa = exit->gla = 0;
 	decode_exit(vmcs_read32(VMCS_EXIT_REASON), exit);
 	return 0;
 }
@@ -433,6 +433,20 @@ uint64_t vmx_guest_cr4(void)
 uint64_t vmx_guest_efer(void)
 {
 	return vmcs_read64(VMCS_GUEST_EFER);
+}
+
+unsigned vmx_guest_phys_bits(void)
+{
+	static unsigned bits;
+
+	if (!bits)
+		bits = cpuid(0x80000000, 0).eax >= 0x80000008 ? cpuid(0x80000008, 0).eax & 0xff : 36;
+	return bits;
+}
+
+bool vmx_guest_has_1g_pages(void)
+{
+	return cpuid(0x80000000, 0).eax >= 0x80000001 && (cpuid(0x80000001, 0).edx & (1u << 26));
 }
 
 unsigned vmx_guest_cpl(void)

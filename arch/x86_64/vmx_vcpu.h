@@ -120,6 +120,9 @@ uint64_t vmx_guest_cr0(void);      /* as the guest sees it */
 uint64_t vmx_guest_cr3(void);
 uint64_t vmx_guest_cr4(void);      /* as the guest sees it */
 uint64_t vmx_guest_efer(void);
+/* Guest physical-address width and 1 GiB page support (from CPUID). */
+unsigned vmx_guest_phys_bits(void);
+bool vmx_guest_has_1g_pages(void);
 /* Current privilege level of the guest (SS.DPL). */
 unsigned vmx_guest_cpl(void);
 /* Guest segment bases (CS, DS, ES, SS) for linear-address arithmetic. */

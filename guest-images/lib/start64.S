@@ -10,6 +10,7 @@
 	.code64
 	.globl _start
 _start:
+	leaq stack_top(%rip), %rsp
 	lgdt gdt_desc(%rip)
 	pushq $0x08
 	leaq 1f(%rip), %rax
@@ -21,7 +22,6 @@ _start:
 	movl %eax, %ss
 	movl %eax, %fs
 	movl %eax, %gs
-	leaq stack_top(%rip), %rsp
 	call guest_init
 	call main
 	movq %rax, %rdi

@@ -7,19 +7,16 @@
 . tests/boot/lib.sh
 rc=0
 G=build/guests
-mods() {
-	for g in modes; do echo "--module $G/$g.bin name=$g"; done
-	for g in cpuid pio msr vmcall mmio badmem-read badmem-write badmem-exec triple; do
-		echo "--module $G/$g.bin name=$g mode=long64 load=0x100000"
-	done
-	echo "--module $G/cpuid.bin name=after mode=long64 load=0x100000"
-}
+set -- --module "$G/modes.bin" "name=modes"
+for g in cpuid pio msr vmcall mmio badmem-read badmem-write badmem-exec triple; do
+	set -- "$@" --module "$G/$g.bin" "name=$g mode=long64 load=0x100000"
+done
+set -- "$@" --module "$G/cpuid.bin" "name=after mode=long64 load=0x100000"
 
-for model in corei7_skylake_x corei7_sandy_bridge_2600k; do
+for model in ${MODELS:-corei7_skylake_x corei7_sandy_bridge_2600k}; do
 	short=${model#corei7_}; short=${short%%_*}
 	t_begin "vmx-guests-$short"
-	# shellcheck disable=SC2046
-	iso=$(t_iso "exit=bochs" $(mods))
+	iso=$(t_iso "exit=bochs" "$@")
 	scripts/run-bochs.sh --iso "$iso" --cpus 2 --model "$model" --out "$T_OUT" \
 		--timeout 300 --until '^BASALT-DONE|PANIC' || true
 	tr -d '\r' < "$T_OUT/com1.txt" > "$T_OUT/com1.log"
@@ -34,7 +31,9 @@ for model in corei7_skylake_x corei7_sandy_bridge_2600k; do
 	t_expect 'badmem-write: stopped: write of unmapped guest-physical 0xfe000000' "stop on write to unclaimed MMIO"
 	t_expect 'badmem-exec: stopped: fetch of unmapped guest-physical 0x40000000' "stop on execution outside RAM"
 	t_expect 'triple: stopped: triple fault' "triple fault stops the VM"
-	t_expect 'triple: vCPU 0: triple fault' "triple-fault dump"
+	t_expect 'triple: error: vCPU 0: triple fault' "triple-fault report"
+	t_expect '^  RIP [0-9a-f]+ RFLAGS' "register dump"
+	t_expect '^  EXIT_REASON +0x0+2 ' "VMCS dump"
 	t_expect '^after: PASS: cpuid.signature' "a VM after the failures still runs"
 	t_expect 'vmm: all guests have stopped' "all guests ran"
 	t_expect '^BASALT-DONE' "clean end"

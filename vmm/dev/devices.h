@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/* Every device type (one file each under vmm/dev/). */
+#ifndef VMM_DEV_DEVICES_H
+#define VMM_DEV_DEVICES_H
+
+#include "vmm/vdev.h"
+
+extern const struct vdev_ops debugcon_ops;  /* port 0xe9 console */
+extern const struct vdev_ops debugexit_ops; /* port 0xf4 power-off with a code */
+extern const struct vdev_ops testdev_ops;   /* scratch ports and MMIO for tests */
+
+#endif
