@@ -186,20 +186,28 @@ static enum exit_action exit_external(struct vcpu *v, const struct vmexit *e)
 	return EXIT_RESUME;
 }
 
-static enum exit_action dispatch(struct vcpu *v, const struct vmexit *e)
+static enum exit_action dispatch_slow(struct vcpu *v, const struct vmexit *e)
 {
-	exit_handler_fn fn;
-
 	if (e->entry_failed)
 		return vcpu_fatal(v, e, "VM entry failed");
 	if (e->reason >= NR_EXIT_REASONS) {
 		v->exits_other++;
 		return vcpu_fatal(v, e, "unknown exit reason");
 	}
+	return vcpu_fatal(v, e, "unhandled exit");
+}
+
+static inline enum exit_action dispatch(struct vcpu *v, const struct vmexit *e)
+{
+	exit_handler_fn fn;
+
+	/* Entry failures (reasons 33, 34, 41) have no handler: dispatch_slow. */
+	if (__builtin_expect(e->reason >= NR_EXIT_REASONS, 0))
+		return dispatch_slow(v, e);
 	v->exits[e->reason]++;
 	fn = handlers[e->reason];
-	if (!fn)
-		return vcpu_fatal(v, e, "unhandled exit");
+	if (__builtin_expect(!fn, 0))
+		return dispatch_slow(v, e);
 	return fn(v, e);
 }
 
@@ -217,7 +225,7 @@ void vcpu_run(struct vcpu *v)
 		}
 		switch (dispatch(v, &e)) {
 		case EXIT_SKIP:
-			vmx_skip_insn(&e);
+			vmx_skip_insn(&v->arch);
 			break;
 		case EXIT_BLOCK:
 			/* Nothing can wake a vCPU yet (no virtual interrupts). */

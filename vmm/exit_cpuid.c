@@ -10,7 +10,7 @@
  * Leaf 1 loses VMX, MONITOR/MWAIT (they #UD) and gains the hypervisor
  * bit; leaf 6 loses APERF/MPERF (MSRs not emulated).
  */
-#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/tsc.h"
 #include "vmm/exit.h"
 #include "vmm/vm.h"
@@ -25,39 +25,38 @@
 #define L1_ECX_HYPERVISOR (1u << 31)
 #define L6_ECX_APERFMPERF (1u << 0)
 
-static struct cpuid_regs virtual_cpuid(uint32_t leaf, uint32_t sub)
+static void hypervisor_cpuid(uint32_t leaf, uint64_t r[4])
 {
-	struct cpuid_regs r;
-
-	if (leaf == HV_LEAF_BASE)
-		return (struct cpuid_regs){ HV_LEAF_TIMING, HV_SIG_EBX, HV_SIG_ECX, HV_SIG_EDX };
-	if (leaf == HV_LEAF_TIMING)
-		return (struct cpuid_regs){ (uint32_t)tsc_khz(), 0, 0, 0 };
-	if (leaf > HV_LEAF_BASE && leaf < HV_LEAF_BASE + 0x10000)
-		return (struct cpuid_regs){ 0, 0, 0, 0 };
-	r = cpuid(leaf, sub);
-	switch (leaf) {
-	case 1:
-		r.ecx = (r.ecx & ~(L1_ECX_VMX | L1_ECX_MONITOR)) | L1_ECX_HYPERVISOR;
-		break;
-	case 6:
-		r.ecx &= ~L6_ECX_APERFMPERF;
-		break;
-	default:
-		break;
+	r[0] = r[1] = r[2] = r[3] = 0;
+	if (leaf == HV_LEAF_BASE) {
+		r[0] = HV_LEAF_TIMING;
+		r[1] = HV_SIG_EBX;
+		r[2] = HV_SIG_ECX;
+		r[3] = HV_SIG_EDX;
+	} else if (leaf == HV_LEAF_TIMING) {
+		r[0] = tsc_khz();
 	}
-	return r;
 }
 
+/* The guest's registers hold the leaf and sub-leaf and take the result. */
 enum exit_action exit_cpuid(struct vcpu *v, const struct vmexit *e)
 {
 	uint64_t *g = v->arch.gpr;
-	struct cpuid_regs r = virtual_cpuid((uint32_t)g[GPR_RAX], (uint32_t)g[GPR_RCX]);
+	uint32_t leaf = (uint32_t)g[GPR_RAX];
+	uint64_t r[4];
 
 	(void)e;
-	g[GPR_RAX] = r.eax;
-	g[GPR_RBX] = r.ebx;
-	g[GPR_RCX] = r.ecx;
-	g[GPR_RDX] = r.edx;
+	if (__builtin_expect((leaf & 0xffff0000u) == HV_LEAF_BASE, 0))
+		hypervisor_cpuid(leaf, r);
+	else
+		cpuid_host(leaf, (uint32_t)g[GPR_RCX], r);
+	if (leaf == 1)
+		r[2] = (r[2] & ~(uint64_t)(L1_ECX_VMX | L1_ECX_MONITOR)) | L1_ECX_HYPERVISOR;
+	else if (leaf == 6)
+		r[2] &= ~(uint64_t)L6_ECX_APERFMPERF;
+	g[GPR_RAX] = r[0];
+	g[GPR_RBX] = r[1];
+	g[GPR_RCX] = r[2];
+	g[GPR_RDX] = r[3];
 	return EXIT_SKIP;
 }

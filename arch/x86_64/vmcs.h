@@ -61,6 +61,25 @@ static inline uint64_t vmcs_read_raw(uint32_t field)
 	return value;
 }
 
+/*
+ * VMREAD of a field that cannot fail: one the CPU always has, with a
+ * current VMCS (the exit path). Skips the failure bookkeeping.
+ */
+static inline uint64_t vmcs_read_fast(uint32_t field)
+{
+	uint64_t value;
+
+	asm volatile("vmread %[fld], %[val]" : [val] "=r"(value) : [fld] "r"((uint64_t)field));
+	return value;
+}
+
+/* VMWRITE that cannot fail (a guest-state field of the current VMCS). */
+static inline void vmcs_write_fast(uint32_t field, uint64_t value)
+{
+	asm volatile("vmwrite %[val], %[fld]" : : [fld] "r"((uint64_t)field), [val] "r"(value)
+		     : "memory");
+}
+
 #define VMCS_CHECK(f, code, what)                                               \
 	_Static_assert(VMCS_WIDTH_CODE(f) == (code), #f " is not a " what " field")
 

@@ -14,7 +14,6 @@
 	.type vmx_enter, @function
 vmx_enter:
 	pushq %rbp
-	movq %rsp, %rbp
 	pushq %rbx
 	pushq %r12
 	pushq %r13

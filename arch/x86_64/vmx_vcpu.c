@@ -62,7 +62,6 @@ _Static_assert(VMCS_HOST_RSP == VMCS_ENC_HOST_RSP, "vmx_asm.h");
 #define CS_AR_L (1u << 13)
 #define CS_AR_D (1u << 14)
 
-int vmx_enter(struct vmx_vcpu *v, int launched);
 extern char vmx_exit_entry[];
 
 struct desc_ptr {
@@ -313,45 +312,33 @@ void vmx_vcpu_free(struct vmx_vcpu *v)
 
 /*
  * What each exit reason needs beyond the reason itself, so that the hot
- * exits read only their few fields (every VMREAD costs).
+ * exits read only their few fields: in Bochs every instruction is a tick.
+ * A handler may read only the struct vmexit fields its reason is listed
+ * with here; the others hold stale values.
  */
-enum { NEED_LEN = 1, NEED_QUAL = 2, NEED_GPA = 4, NEED_INTR = 8, NEED_INFO = 16,
-       NEED_RIP = 32 };
-
-static const uint8_t exit_needs[NR_EXIT_REASONS] = {
+const uint8_t vmx_exit_needs[NR_EXIT_REASONS] = {
 	[EXIT_EXCEPTION_NMI] = NEED_INTR | NEED_RIP | NEED_QUAL,
 	[EXIT_EXTERNAL_INT] = NEED_INTR,
-	[EXIT_CPUID] = NEED_LEN, [EXIT_HLT] = NEED_LEN, [EXIT_INVD] = NEED_LEN,
-	[EXIT_VMCALL] = NEED_LEN, [EXIT_RDMSR] = NEED_LEN, [EXIT_WRMSR] = NEED_LEN,
-	[EXIT_WBINVD] = NEED_LEN, [EXIT_XSETBV] = NEED_LEN, [EXIT_MWAIT] = NEED_LEN,
-	[EXIT_MONITOR] = NEED_LEN, [EXIT_PAUSE] = NEED_LEN, [EXIT_RDPMC] = NEED_LEN,
-	[EXIT_CR_ACCESS] = NEED_LEN | NEED_QUAL,
-	[EXIT_IO] = NEED_LEN | NEED_QUAL,
+	[EXIT_CPUID] = NEED_SKIPPABLE, [EXIT_HLT] = NEED_SKIPPABLE, [EXIT_INVD] = NEED_SKIPPABLE,
+	[EXIT_VMCALL] = NEED_SKIPPABLE, [EXIT_RDMSR] = NEED_SKIPPABLE, [EXIT_WRMSR] = NEED_SKIPPABLE,
+	[EXIT_WBINVD] = NEED_SKIPPABLE, [EXIT_XSETBV] = NEED_SKIPPABLE, [EXIT_MWAIT] = NEED_SKIPPABLE,
+	[EXIT_MONITOR] = NEED_SKIPPABLE, [EXIT_PAUSE] = NEED_SKIPPABLE, [EXIT_RDPMC] = NEED_SKIPPABLE,
+	[EXIT_CR_ACCESS] = NEED_SKIPPABLE | NEED_QUAL,
+	[EXIT_IO] = NEED_SKIPPABLE | NEED_QUAL,
 	[EXIT_EPT_VIOLATION] = NEED_QUAL | NEED_GPA | NEED_RIP,
 	[EXIT_EPT_MISCONFIG] = NEED_GPA | NEED_RIP,
-	[EXIT_VMCLEAR] = NEED_LEN | NEED_RIP, [EXIT_VMLAUNCH] = NEED_LEN | NEED_RIP,
-	[EXIT_VMPTRLD] = NEED_LEN | NEED_RIP, [EXIT_VMPTRST] = NEED_LEN | NEED_RIP,
-	[EXIT_VMREAD] = NEED_LEN | NEED_RIP, [EXIT_VMRESUME] = NEED_LEN | NEED_RIP,
-	[EXIT_VMWRITE] = NEED_LEN | NEED_RIP, [EXIT_VMXOFF] = NEED_LEN | NEED_RIP,
-	[EXIT_VMXON] = NEED_LEN | NEED_RIP, [EXIT_INVEPT] = NEED_LEN | NEED_RIP,
-	[EXIT_INVVPID] = NEED_LEN | NEED_RIP, [EXIT_VMFUNC] = NEED_LEN | NEED_RIP,
+	[EXIT_VMCLEAR] = NEED_SKIPPABLE, [EXIT_VMLAUNCH] = NEED_SKIPPABLE, [EXIT_VMPTRLD] = NEED_SKIPPABLE,
+	[EXIT_VMPTRST] = NEED_SKIPPABLE, [EXIT_VMREAD] = NEED_SKIPPABLE, [EXIT_VMRESUME] = NEED_SKIPPABLE,
+	[EXIT_VMWRITE] = NEED_SKIPPABLE, [EXIT_VMXOFF] = NEED_SKIPPABLE, [EXIT_VMXON] = NEED_SKIPPABLE,
+	[EXIT_INVEPT] = NEED_SKIPPABLE, [EXIT_INVVPID] = NEED_SKIPPABLE, [EXIT_VMFUNC] = NEED_SKIPPABLE,
 	[EXIT_TRIPLE_FAULT] = NEED_RIP,
 	[EXIT_BAD_GUEST_STATE] = NEED_QUAL | NEED_RIP,
 };
 
-static void decode_exit(uint32_t raw, struct vmexit *e)
+void vmx_decode_more(struct vmexit *e, unsigned need)
 {
-	uint32_t reason = raw & 0xffff;
-	unsigned need = reason < NR_EXIT_REASONS ? exit_needs[reason] : NEED_QUAL | NEED_RIP;
-
-	e->reason = reason;
-	e->entry_failed = raw & EXIT_REASON_ENTRY_FAIL;
-	if (need & NEED_LEN)
-		e->insn_len = vmcs_read32(VMCS_EXIT_INSN_LEN);
 	if (need & NEED_QUAL)
 		e->qual = vmcs_readl(VMCS_EXIT_QUALIFICATION);
-	if (need & NEED_RIP)
-		e->rip = vmcs_readl(VMCS_GUEST_RIP);
 	if (need & NEED_GPA) {
 		e->gpa = vmcs_read64(VMCS_GUEST_PHYSICAL_ADDR);
 		e->gla = vmcs_readl(VMCS_GUEST_LINEAR_ADDR);
@@ -364,20 +351,13 @@ static void decode_exit(uint32_t raw, struct vmexit *e)
 		e->insn_info = vmcs_read32(VMCS_EXIT_INSN_INFO);
 }
 
-int vmx_vcpu_run(struct vmx_vcpu *v, struct vmexit *exit)
+int vmx_entry_failed(struct vmx_vcpu *v)
 {
-	if (vmx_enter(v, v->launched)) {
-		uint32_t err = vmcs_read32(VMCS_VM_INSTRUCTION_ERROR);
+	uint32_t err = vmcs_read32(VMCS_VM_INSTRUCTION_ERROR);
 
-		pr_err("%s failed: VM-instruction error %u (%s)\n",
-		       v->launched ? "VMRESUME" : "VMLAUNCH", err, vmcs_insn_error_name(err));
-		return -EIO;
-	}
-	v->launched = true;
-	exit->insn_len = 0;
-	exit->rip = exit->qual = exit->gpa = exit->gla = 0;
-	decode_exit(vmcs_read32(VMCS_EXIT_REASON), exit);
-	return 0;
+	pr_err("%s failed: VM-instruction error %u (%s)\n", v->launched ? "VMRESUME" : "VMLAUNCH",
+	       err, vmcs_insn_error_name(err));
+	return -EIO;
 }
 
 uint64_t vmx_guest_rip(void)
@@ -388,12 +368,6 @@ uint64_t vmx_guest_rip(void)
 void vmx_set_guest_rip(uint64_t rip)
 {
 	vmcs_writel(VMCS_GUEST_RIP, rip);
-}
-
-void vmx_skip_insn(const struct vmexit *exit)
-{
-	vmcs_writel(VMCS_GUEST_RIP, (exit->rip ? exit->rip : vmcs_readl(VMCS_GUEST_RIP)) +
-					    exit->insn_len);
 }
 
 uint64_t vmx_guest_rflags(void)

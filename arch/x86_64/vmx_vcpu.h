@@ -78,6 +78,7 @@ struct vmx_vcpu {
 	uint64_t host_rsp;     /* cached HOST_RSP, written when it changes */
 	uint64_t vmcs;         /* physical address */
 	bool launched;
+	bool skip;             /* advance RIP past the exit's instruction at the next entry */
 	int cpu;               /* pCPU whose current VMCS this is, -1 none */
 	uint64_t cr0_shadow_mask, cr4_shadow_mask; /* bits the guest may not own */
 	uint64_t msrs[5];      /* switched MSRs (vmx_vcpu.c: switched_msrs) */
@@ -103,16 +104,19 @@ void vmx_vcpu_free(struct vmx_vcpu *v);
 void vmx_vcpu_load(struct vmx_vcpu *v);
 void vmx_vcpu_put(struct vmx_vcpu *v);
 
-/*
- * Enter the guest and return at its next exit, decoded into *exit.
- * 0, or -EIO when VM entry failed (logged with the VMCS dump).
- */
-int vmx_vcpu_run(struct vmx_vcpu *v, struct vmexit *exit);
 
 /* Guest state the exit handlers use (current VMCS). */
 uint64_t vmx_guest_rip(void);
 void vmx_set_guest_rip(uint64_t rip);
-void vmx_skip_insn(const struct vmexit *exit);
+/*
+ * Advance the guest past the instruction that caused the last exit (whose
+ * struct vmexit must be passed to the next vmx_vcpu_run()). Only for the
+ * exits with an instruction length (see exit_needs in vmx_vcpu.c).
+ */
+static inline void vmx_skip_insn(struct vmx_vcpu *v)
+{
+	v->skip = true;
+}
 uint64_t vmx_guest_rflags(void);
 void vmx_set_guest_rflags(uint64_t rflags);
 uint64_t vmx_guest_rsp(void);
@@ -155,5 +159,59 @@ void vmx_clear_interrupt_shadow(void);
 void vmx_set_preemption_timer(uint64_t tsc_ticks);
 /* Print the guest registers and the VMCS. */
 void vmx_vcpu_dump(const struct vmx_vcpu *v);
+
+/*
+ * The VM entry/exit round trip, inline because it is the hottest path of
+ * the hypervisor (every Bochs instruction is a benchmark tick).
+ */
+#include "arch/x86_64/vmcs.h"
+
+/* What each exit reason needs decoded (vmx_vcpu.c). */
+enum { NEED_LEN = 1, NEED_QUAL = 2, NEED_GPA = 4, NEED_INTR = 8, NEED_INFO = 16,
+       NEED_RIP = 32 };
+#define NEED_SKIPPABLE (NEED_LEN | NEED_RIP)
+#define EXIT_REASON_FAILED (1u << 31)
+extern const uint8_t vmx_exit_needs[NR_EXIT_REASONS];
+void vmx_decode_more(struct vmexit *e, unsigned need);
+int vmx_entry_failed(struct vmx_vcpu *v) __attribute__((cold));
+int vmx_enter(struct vmx_vcpu *v, int launched);
+
+/*
+ * Decode an exit: the reason, and only the fields that reason uses
+ * (vmx_exit_needs). A handler may read only those; the others are stale.
+ */
+static inline void vmx_decode_exit(uint32_t raw, struct vmexit *e)
+{
+	/* A failed entry keeps bit 31: out of the table's range. */
+	uint32_t reason = raw & (0xffff | EXIT_REASON_FAILED);
+	unsigned need = reason < NR_EXIT_REASONS ? vmx_exit_needs[reason] : NEED_QUAL | NEED_RIP;
+
+	e->reason = reason & 0xffff;
+	e->entry_failed = raw & EXIT_REASON_FAILED;
+	if (need & NEED_RIP)
+		e->rip = vmcs_read_fast(VMCS_GUEST_RIP);
+	if (need & NEED_LEN)
+		e->insn_len = (uint32_t)vmcs_read_fast(VMCS_EXIT_INSN_LEN);
+	if (need & ~NEED_SKIPPABLE)
+		vmx_decode_more(e, need);
+}
+
+/*
+ * Enter the guest and return at its next exit, decoded into *exit (the
+ * same struct each time: a pending skip uses the previous exit's RIP and
+ * length). 0, or -EIO when VM entry failed (logged).
+ */
+static inline int vmx_vcpu_run(struct vmx_vcpu *v, struct vmexit *exit)
+{
+	if (v->skip) {
+		vmcs_write_fast(VMCS_GUEST_RIP, exit->rip + exit->insn_len);
+		v->skip = false;
+	}
+	if (__builtin_expect(vmx_enter(v, v->launched), 0))
+		return vmx_entry_failed(v);
+	v->launched = true;
+	vmx_decode_exit((uint32_t)vmcs_read_fast(VMCS_EXIT_REASON), exit);
+	return 0;
+}
 
 #endif
