@@ -566,7 +566,8 @@ int ept_describe_violation(uint64_t q, char *buf, size_t size)
 	if (!(q & EPTV_RIGHTS)) {
 		put(&s, " a page that is not mapped");
 	} else {
-		put(&s, q & EPTV_READABLE ? " a page that is readable, " : " a page that is not readable, ");
+		put(&s, " a page that is ");
+		put(&s, q & EPTV_READABLE ? "readable, " : "not readable, ");
 		put(&s, q & EPTV_WRITABLE ? "writable, " : "not writable, ");
 		put(&s, q & EPTV_EXECUTABLE ? "executable" : "not executable");
 		if (q & EPTV_USER_EXEC)

@@ -55,7 +55,7 @@
 #define EPT_LEVEL_1G 3u
 
 struct ept_ops {
-	/* A zeroed, 4 KiB-aligned 4 KiB page below 2^52: its host-physical address; 0 = no memory. */
+	/* A zeroed, 4 KiB-aligned page below 2^52: its host-physical address; 0 = no memory. */
 	uint64_t (*alloc_table)(void *ctx);
 	void (*free_table)(void *ctx, uint64_t hpa);
 	/* Host pointer to a table page alloc_table returned. */

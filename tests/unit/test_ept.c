@@ -417,7 +417,8 @@ TEST(ept_describe_violation_words)
 	char small[16];
 
 	CHECK_STR(describe(0x181 /* read, nothing mapped, GLA valid, final */),
-		  "read from a page that is not mapped; at the translation of a guest-linear address");
+		  "read from a page that is not mapped; at the translation of a guest-linear "
+		  "address");
 	CHECK_STR(describe(0x8a /* write, readable, GLA valid, walk */),
 		  "write to a page that is readable, not writable, not executable; while walking "
 		  "the guest's page tables");
