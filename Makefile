@@ -21,7 +21,7 @@ WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 # --- the core --------------------------------------------------------------
 CORE_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. \
 	-ffreestanding -fno-builtin -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-	-fno-pie -fno-pic -fno-stack-protector -fno-omit-frame-pointer \
+	-fno-pie -fno-pic -fno-stack-protector -fno-omit-frame-pointer -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables -fcf-protection=none \
 	-mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-avx -mno-80387 -mcmodel=small \
 	-ffunction-sections -fdata-sections -MMD -MP

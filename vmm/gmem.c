@@ -63,18 +63,27 @@ static int read_gpa_cb(void *ctx, uint64_t a, void *buf, size_t len)
 	return gmem_read(ctx, gpa(a), buf, len);
 }
 
-int gmem_translate(struct vm *vm, uint64_t gla, unsigned access, gpa_t *out, uint32_t *pf_error)
+static void walk_setup(struct gwalk_ctx *w, struct vm *vm, const struct vmx_paging *p)
 {
-	struct gwalk_ctx w = {
-		.cr0 = vmx_guest_cr0(),
-		.cr3 = vmx_guest_cr3(),
-		.cr4 = vmx_guest_cr4(),
-		.efer = vmx_guest_efer(),
+	*w = (struct gwalk_ctx){
+		.cr0 = p->cr0,
+		.cr3 = p->cr3,
+		.cr4 = p->cr4,
+		.efer = p->efer,
 		.maxphyaddr = vmx_guest_phys_bits(),
 		.gbpages = vmx_guest_has_1g_pages(),
 		.read_gpa = read_gpa_cb,
 		.ctx = vm,
 	};
+}
+
+int gmem_translate(struct vm *vm, uint64_t gla, unsigned access, gpa_t *out, uint32_t *pf_error)
+{
+	struct vmx_paging p;
+	struct gwalk_ctx w;
+
+	vmx_guest_paging(&p);
+	walk_setup(&w, vm, &p);
 
 	if (vmx_guest_cpl() == 3)
 		access |= GWALK_USER;
@@ -118,4 +127,52 @@ int gmem_write_linear(struct vm *vm, uint64_t gla, const void *buf, size_t len,
 		      uint32_t *pf_error)
 {
 	return linear_copy(vm, gla, (void *)(uintptr_t)buf, len, true, pf_error);
+}
+
+/*
+ * Instruction fetch for emulation, with a one-entry cache of the code
+ * page's translation. The cache holds while CR3 and the paging controls
+ * are the same and the leaf page-table entry still has the value the walk
+ * saw: remapping the page (a module reloaded at the same address) changes
+ * that entry and forces a new walk. Guest RAM never moves while the VM
+ * exists, so the cache can keep host pointers.
+ */
+int gmem_fetch(struct vcpu *v, uint64_t gla, void *buf, size_t len)
+{
+	struct fetch_cache *c = &v->fetch;
+	struct vmx_paging p;
+	uint64_t page = gla & ~0xfffull, off = gla & 0xfff;
+	struct gwalk_ctx w;
+	uint32_t pf;
+	gpa_t g;
+
+	if (len > 0x1000 - off)
+		len = 0x1000 - off; /* the caller fetches the next page itself */
+	vmx_guest_paging(&p);
+	if (c->page_hva && c->page == page && c->cr3 == p.cr3 && c->cr0 == p.cr0 &&
+	    c->cr4 == p.cr4 && c->efer == p.efer &&
+	    (c->leaf_size == 8 ? *c->leaf_hva : (uint32_t)*c->leaf_hva) == c->leaf_val) {
+		memcpy(buf, c->page_hva + off, len);
+		return (int)len;
+	}
+	walk_setup(&w, v->vm, &p);
+	c->page_hva = NULL;
+	c->leaf_gpa = ~0ull;
+	w.leaf_gpa = &c->leaf_gpa;
+	w.leaf_val = &c->leaf_val;
+	if (gwalk_translate(&w, gla, GWALK_FETCH, &g, &pf))
+		return -EFAULT;
+	if (gmem_read(v->vm, g, buf, len))
+		return -EFAULT;
+	c->leaf_hva = gmem_map(v->vm, gpa(c->leaf_gpa), sizeof(uint64_t));
+	if (c->leaf_gpa != ~0ull && c->leaf_hva) { /* paging on: cacheable */
+		c->page_hva = gmem_map(v->vm, gpa(gpa_val(g) & ~0xfffull), 0x1000);
+		c->page = page;
+		c->cr3 = p.cr3;
+		c->cr0 = p.cr0;
+		c->cr4 = p.cr4;
+		c->efer = p.efer;
+		c->leaf_size = (p.cr4 & GWALK_CR4_PAE) ? 8 : 4;
+	}
+	return (int)len;
 }

@@ -31,6 +31,12 @@ int gmem_is_ram(struct vm *vm, gpa_t gpa);
 int gmem_read_linear(struct vm *vm, uint64_t gla, void *buf, size_t len, uint32_t *pf_error);
 int gmem_write_linear(struct vm *vm, uint64_t gla, const void *buf, size_t len,
 		      uint32_t *pf_error);
+struct vcpu;
+/*
+ * Read up to len instruction bytes at guest-linear gla (vCPU context),
+ * stopping at the end of its page. Returns the bytes read or -EFAULT.
+ */
+int gmem_fetch(struct vcpu *v, uint64_t gla, void *buf, size_t len);
 /* Translate one guest-linear address (access: GWALK_* flags from gwalk.h). */
 int gmem_translate(struct vm *vm, uint64_t gla, unsigned access, gpa_t *out, uint32_t *pf_error);
 

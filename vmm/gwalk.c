@@ -227,8 +227,8 @@ static int read_entry(const struct walk *k, uint64_t gpa, uint64_t *e)
 static int walk_tables(struct walk *k, uint64_t base, gpa_t *out, uint32_t *pf_error)
 {
 	for (unsigned level = levels(k);; level--) {
-		uint64_t e;
-		int err = read_entry(k, base + (uint64_t)index_of(k, level) * entry_size(k), &e);
+		uint64_t e, at = base + (uint64_t)index_of(k, level) * entry_size(k);
+		int err = read_entry(k, at, &e);
 
 		if (err)
 			return err;
@@ -247,6 +247,10 @@ static int walk_tables(struct walk *k, uint64_t base, gpa_t *out, uint32_t *pf_e
 				return -EFAULT;
 			}
 			*out = gpa(leaf_base(k, level, e) + (k->gla & (level_size(k, level) - 1)));
+			if (k->w->leaf_gpa && k->w->leaf_val) {
+				*k->w->leaf_gpa = at;
+				*k->w->leaf_val = e;
+			}
 			return 0;
 		}
 		base = next_table(k, e);

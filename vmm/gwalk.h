@@ -66,6 +66,12 @@ struct gwalk_ctx {
 	/* Read len bytes of guest-physical memory: 0 or -EFAULT. */
 	int (*read_gpa)(void *ctx, uint64_t gpa, void *buf, size_t len);
 	void *ctx;
+	/*
+	 * Optional: where a successful walk stores the guest-physical address
+	 * and value of the leaf entry it used (callers that cache a
+	 * translation re-check that entry to see whether it still holds).
+	 */
+	uint64_t *leaf_gpa, *leaf_val;
 };
 
 /* Translate gla for an access of kind access (GWALK_*); see above. */

@@ -17,6 +17,7 @@
 #include "arch/x86_64/vmx_vcpu.h"
 #include "drivers/console.h"
 #include "vmm/bus.h"
+#include "vmm/insn.h"
 #include "vmm/types.h"
 
 #define VM_NAME_LEN   32
@@ -32,6 +33,23 @@ struct vm_mem {
 	hpa_t hpa; /* host memory backing it, contiguous */
 };
 
+/* gmem_fetch()'s cached translation of the last code page (see gmem.c). */
+struct fetch_cache {
+	const uint8_t *page_hva;  /* NULL: empty */
+	const uint64_t *leaf_hva; /* the leaf page-table entry */
+	unsigned leaf_size;
+	uint64_t page, cr0, cr3, cr4, efer;
+	uint64_t leaf_gpa, leaf_val;
+};
+
+/* exit_mmio.c's last decoded instruction, reused when the bytes match. */
+struct decode_cache {
+	bool valid;
+	unsigned mode;
+	uint64_t bytes[2], mask[2]; /* the instruction's bytes, little-endian */
+	struct insn in;
+};
+
 struct vcpu {
 	struct vm *vm;
 	unsigned id;
@@ -39,6 +57,8 @@ struct vcpu {
 	struct vcpu_start start;
 	uint64_t exits[NR_EXIT_REASONS]; /* counts by basic exit reason */
 	uint64_t exits_other;            /* reasons beyond the table */
+	struct fetch_cache fetch;
+	struct decode_cache decoded;
 	/* Emulated MSR state (see exit_msr.c). */
 	uint64_t mtrr_def_type, mtrr_fixed[11], mtrr_var[16], misc_enable, tsc_aux;
 };

@@ -21,7 +21,7 @@
 #define V_R13 0x68
 #define V_R14 0x70
 #define V_R15 0x78
-#define V_HOST_RSP 0x80
+#define V_HOST_RSP 0x90
 
 #define VMCS_ENC_HOST_RSP 0x6c14 /* must equal VMCS_HOST_RSP */
 

@@ -367,12 +367,12 @@ uint64_t vmx_guest_rip(void)
 
 void vmx_set_guest_rip(uint64_t rip)
 {
-	vmcs_writel(VMCS_GUEST_RIP, rip);
+	vmcs_write_fast(VMCS_GUEST_RIP, rip);
 }
 
 uint64_t vmx_guest_rflags(void)
 {
-	return vmcs_readl(VMCS_GUEST_RFLAGS);
+	return vmcs_read_fast(VMCS_GUEST_RFLAGS);
 }
 
 void vmx_set_guest_rflags(uint64_t rflags)
@@ -382,7 +382,12 @@ void vmx_set_guest_rflags(uint64_t rflags)
 
 uint64_t vmx_guest_rsp(void)
 {
-	return vmcs_readl(VMCS_GUEST_RSP);
+	return vmcs_read_fast(VMCS_GUEST_RSP);
+}
+
+void vmx_set_guest_rsp(uint64_t rsp)
+{
+	vmcs_writel(VMCS_GUEST_RSP, rsp);
 }
 
 uint64_t vmx_guest_cr0(void)
@@ -420,7 +425,21 @@ unsigned vmx_guest_phys_bits(void)
 
 bool vmx_guest_has_1g_pages(void)
 {
-	return cpuid(0x80000000, 0).eax >= 0x80000001 && (cpuid(0x80000001, 0).edx & (1u << 26));
+	static int has = -1;
+
+	if (has < 0)
+		has = cpuid(0x80000000, 0).eax >= 0x80000001 &&
+		      (cpuid(0x80000001, 0).edx & (1u << 26));
+	return has;
+}
+
+void vmx_guest_paging(struct vmx_paging *p)
+{
+	/* PG, WP, PAE, PSE, SMEP, SMAP, LA57 are guest-owned: the raw fields hold them. */
+	p->cr0 = vmcs_read_fast(VMCS_GUEST_CR0);
+	p->cr3 = vmcs_read_fast(VMCS_GUEST_CR3);
+	p->cr4 = vmcs_read_fast(VMCS_GUEST_CR4);
+	p->efer = vmcs_read_fast(VMCS_GUEST_EFER);
 }
 
 unsigned vmx_guest_cpl(void)
@@ -430,7 +449,7 @@ unsigned vmx_guest_cpl(void)
 
 uint64_t vmx_guest_cs_base(void)
 {
-	return vmcs_readl(VMCS_GUEST_CS_BASE);
+	return vmcs_read_fast(VMCS_GUEST_CS_BASE);
 }
 
 uint64_t vmx_guest_ds_base(void)
@@ -440,11 +459,12 @@ uint64_t vmx_guest_ds_base(void)
 
 unsigned vmx_guest_code_bits(void)
 {
-	uint32_t ar = vmcs_read32(VMCS_GUEST_CS_AR);
+	/* CR0.PE is guest-owned (unrestricted guest): the raw field has it. */
+	uint32_t ar = (uint32_t)vmcs_read_fast(VMCS_GUEST_CS_AR);
 
-	if (!(vmx_guest_cr0() & CR0_PE))
+	if (!(vmcs_read_fast(VMCS_GUEST_CR0) & CR0_PE))
 		return 16;
-	if ((vmx_guest_efer() & EFER_LMA) && (ar & CS_AR_L))
+	if ((ar & CS_AR_L) && (vmcs_read_fast(VMCS_GUEST_EFER) & EFER_LMA))
 		return 64;
 	return ar & CS_AR_D ? 32 : 16;
 }

@@ -74,7 +74,13 @@ struct vcpu_start {
 #define EVENT_TYPE_SW_INT    4
 
 struct vmx_vcpu {
-	uint64_t gpr[NR_GPRS]; /* guest registers; gpr[GPR_RSP] unused (VMCS) */
+	/*
+	 * Guest registers. gpr[GPR_RSP], rip and rflags live in the VMCS; these
+	 * slots are scratch for the instruction emulator, which works on
+	 * gpr/rip/rflags in place (vmm/exit_mmio.c checks the layout).
+	 */
+	uint64_t gpr[NR_GPRS];
+	uint64_t rip, rflags;
 	uint64_t host_rsp;     /* cached HOST_RSP, written when it changes */
 	uint64_t vmcs;         /* physical address */
 	bool launched;
@@ -120,6 +126,7 @@ static inline void vmx_skip_insn(struct vmx_vcpu *v)
 uint64_t vmx_guest_rflags(void);
 void vmx_set_guest_rflags(uint64_t rflags);
 uint64_t vmx_guest_rsp(void);
+void vmx_set_guest_rsp(uint64_t rsp);
 uint64_t vmx_guest_cr0(void);      /* as the guest sees it */
 uint64_t vmx_guest_cr3(void);
 uint64_t vmx_guest_cr4(void);      /* as the guest sees it */
@@ -127,6 +134,11 @@ uint64_t vmx_guest_efer(void);
 /* Guest physical-address width and 1 GiB page support (from CPUID). */
 unsigned vmx_guest_phys_bits(void);
 bool vmx_guest_has_1g_pages(void);
+/* The guest's paging controls, for page walks (one read each). */
+struct vmx_paging {
+	uint64_t cr0, cr3, cr4, efer;
+};
+void vmx_guest_paging(struct vmx_paging *p);
 /* Current privilege level of the guest (SS.DPL). */
 unsigned vmx_guest_cpl(void);
 /* Guest segment bases (CS, DS, ES, SS) for linear-address arithmetic. */

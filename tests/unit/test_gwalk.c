@@ -66,7 +66,8 @@ static void put32(uint64_t gpa, uint32_t v)
 
 static struct gwalk_ctx regs(uint64_t cr0, uint64_t cr3, uint64_t cr4, uint64_t efer)
 {
-	struct gwalk_ctx w = { cr0, cr3, cr4, efer, 46, true, rd, NULL };
+	struct gwalk_ctx w = { .cr0 = cr0, .cr3 = cr3, .cr4 = cr4, .efer = efer, .maxphyaddr = 46,
+			       .gbpages = true, .read_gpa = rd };
 
 	memset(mem, 0, sizeof(mem));
 	return w;
@@ -394,4 +395,22 @@ TEST(gwalk_pae)
 	/* Other PDPTEs: index from bits 31:30. */
 	CHECK_EQ_I(tr(&w, 0x40000000, 0), -EFAULT);
 	CHECK_EQ_U(err, 0);
+}
+
+/* The optional leaf report: where the translating entry is and what it held. */
+TEST(gwalk_reports_leaf_entry)
+{
+	struct gwalk_ctx w = long_mode(0, 0, 0);
+	uint64_t gla = 0x00007f1234567abcull, leaf_gpa = 0, leaf_val = 0;
+
+	build4(gla, URW, 0x5000 | URW);
+	w.leaf_gpa = &leaf_gpa;
+	w.leaf_val = &leaf_val;
+	CHECK_EQ_I(tr(&w, gla, 0), 0);
+	CHECK_EQ_U(leaf_gpa, e1(gla));
+	CHECK_EQ_U(leaf_val, 0x5000 | URW);
+	/* A failed walk leaves them alone. */
+	leaf_gpa = 7;
+	CHECK_EQ_I(tr(&w, gla + 0x1000, 0), -EFAULT);
+	CHECK_EQ_U(leaf_gpa, 7);
 }

@@ -5,13 +5,21 @@
  * exactly the standard semantics. rep movsb/stosb are fast on every CPU
  * with ERMSB and short enough everywhere else.
  */
+#include <stdint.h>
+
 #include "arch/x86_64/lib/string.h"
 
+/*
+ * Quadwords first, then the tail: fast everywhere, and in Bochs, where a
+ * REP iteration is a tick, eight times cheaper than byte moves.
+ */
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *d = dst;
+	size_t q = n / 8, b = n % 8;
 
-	asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	asm volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(q) : : "memory");
+	asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(b) : : "memory");
 	return dst;
 }
 
@@ -30,8 +38,11 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	void *d = dst;
+	size_t q = n / 8, b = n % 8;
+	uint64_t pattern = 0x0101010101010101ull * (uint8_t)c;
 
-	asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	asm volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(pattern) : "memory");
+	asm volatile("rep stosb" : "+D"(d), "+c"(b) : "a"(pattern) : "memory");
 	return dst;
 }
 
