@@ -5,8 +5,9 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Wno-missing-prototypes -I. -ffreestan
 	-fno-builtin -nostdlib -fno-pie -fno-pic -fno-stack-protector -mno-red-zone \
 	-mno-sse -mno-mmx -mno-80387 -fcf-protection=none -fno-asynchronous-unwind-tables
 GUEST_LIB := guest-images/lib/start64.S guest-images/lib/trap.S guest-images/lib/guest.c
-GUEST_C := cpuid pio msr vmcall mmio triple bench
-GUEST_BINS := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_C) modes badmem-read badmem-write badmem-exec)
+GUEST_C := cpuid pio msr vmcall mmio irq triple bench
+GUEST_BINS := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_C) modes badmem-read badmem-write badmem-exec) \
+	$(BUILD)/guests/mb32.elf
 
 $(BUILD)/guests/%.elf: guest-images/%.c $(GUEST_LIB) guest-images/lib/guest.h | deps
 	@mkdir -p $(dir $@)
@@ -25,6 +26,13 @@ $(BUILD)/guests/modes.elf: guest-images/modes.S | deps
 	@mkdir -p $(dir $@)
 	@echo "  GUEST   $@"
 	$(Q)$(CC) -nostdlib -static -no-pie -Wl,-Ttext=0x8000,--build-id=none,-e,_start \
+		-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -o $@ $<
+
+# mb32.elf stays an ELF: it is loaded by Basalt's multiboot loader
+$(BUILD)/guests/mb32.elf: guest-images/mb32.S guest-images/lib/mb32.ld | deps
+	@mkdir -p $(dir $@)
+	@echo "  GUEST   $@"
+	$(Q)$(CC) -m32 -nostdlib -static -no-pie -Wl,-T,guest-images/lib/mb32.ld,--build-id=none \
 		-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -o $@ $<
 
 $(BUILD)/guests/%.bin: $(BUILD)/guests/%.elf

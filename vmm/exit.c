@@ -211,6 +211,21 @@ static inline enum exit_action dispatch(struct vcpu *v, const struct vmexit *e)
 	return fn(v, e);
 }
 
+/*
+ * Inject the pending external interrupt if the guest can take it now,
+ * else ask for an exit as soon as it can (interrupt-window exiting).
+ */
+static void deliver_irq(struct vcpu *v)
+{
+	if (vmx_event_pending() || !vmx_guest_interruptible()) {
+		vmx_request_intr_window(true);
+		return;
+	}
+	vmx_inject(EVENT_TYPE_EXT_INT, (unsigned)v->pending_irq, false, 0);
+	vmx_request_intr_window(false);
+	v->pending_irq = -1;
+}
+
 void vcpu_run(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
@@ -218,6 +233,8 @@ void vcpu_run(struct vcpu *v)
 
 	vmx_vcpu_load(&v->arch);
 	while (vm->state == VM_RUNNING) {
+		if (__builtin_expect(v->pending_irq >= 0, 0))
+			deliver_irq(v);
 		if (vmx_vcpu_run(&v->arch, &e)) {
 			vmx_vcpu_dump(&v->arch);
 			vm_stop(vm, "VM entry failed");
@@ -228,8 +245,10 @@ void vcpu_run(struct vcpu *v)
 			vmx_skip_insn(&v->arch);
 			break;
 		case EXIT_BLOCK:
-			/* Nothing can wake a vCPU yet (no virtual interrupts). */
-			vm_stop(vm, "vCPU %u halted with nothing to wake it", v->id);
+			vmx_skip_insn(&v->arch); /* past the HLT */
+			/* Only a pending interrupt can wake it yet (no timers). */
+			if (v->pending_irq < 0)
+				vm_stop(vm, "vCPU %u halted with nothing to wake it", v->id);
 			break;
 		case EXIT_RESUME:
 		case EXIT_STOP:

@@ -156,6 +156,7 @@ int vm_add_vcpu(struct vm *vm, const struct vcpu_start *start)
 		return -ENOMEM;
 	v->vm = vm;
 	v->id = vm->nr_vcpus;
+	v->pending_irq = -1;
 	v->start = *start;
 	/* VPID 0 is the host's; each vCPU gets its own. */
 	err = vmx_vcpu_init(&v->arch, vm->eptp, (uint16_t)(1 + vm->id * VM_MAX_VCPUS + v->id),
@@ -166,6 +167,15 @@ int vm_add_vcpu(struct vm *vm, const struct vcpu_start *start)
 	}
 	vm->vcpus[vm->nr_vcpus++] = v;
 	return 0;
+}
+
+void vm_raise_irq(struct vm *vm, uint8_t vector)
+{
+	if (vector < 32 || !vm->nr_vcpus) {
+		vm_warn(vm, "interrupt vector %u refused\n", vector);
+		return;
+	}
+	vm->vcpus[0]->pending_irq = vector;
 }
 
 void vm_log(struct vm *vm, int level, const char *fmt, ...)

@@ -57,6 +57,7 @@ struct vcpu {
 	struct vcpu_start start;
 	uint64_t exits[NR_EXIT_REASONS]; /* counts by basic exit reason */
 	uint64_t exits_other;            /* reasons beyond the table */
+	int pending_irq;                 /* external interrupt vector to inject, -1 none */
 	struct fetch_cache fetch;
 	struct decode_cache decoded;
 	/* Emulated MSR state (see exit_msr.c). */
@@ -100,6 +101,14 @@ void vm_log(struct vm *vm, int level, const char *fmt, ...) __attribute__((forma
 #define vm_err(vm, ...)  vm_log(vm, LOG_ERR, __VA_ARGS__)
 #define vm_warn(vm, ...) vm_log(vm, LOG_WARN, __VA_ARGS__)
 #define vm_info(vm, ...) vm_log(vm, LOG_INFO, __VA_ARGS__)
+
+/*
+ * Make an external interrupt with the given vector pending on vCPU 0. It is
+ * injected as soon as the guest can take it (IF set, no interrupt shadow);
+ * a vCPU halted with interrupts enabled wakes for it. Vectors below 32
+ * are refused (those are exceptions).
+ */
+void vm_raise_irq(struct vm *vm, uint8_t vector);
 
 /* Guest console output (debug port, hypercall): whole lines, prefixed. */
 void vm_console_putc(struct vm *vm, char c);

@@ -556,6 +556,11 @@ void vmx_inject(unsigned type, unsigned vector, bool has_error, uint32_t error)
 	vmcs_write32(VMCS_ENTRY_INTR_INFO, info);
 }
 
+bool vmx_event_pending(void)
+{
+	return vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID;
+}
+
 void vmx_request_intr_window(bool on)
 {
 	uint32_t proc = vmcs_read32(VMCS_PROC_CONTROLS);

@@ -161,6 +161,8 @@ int vmx_guest_xsetbv(struct vmx_vcpu *v, uint64_t xcr0);
 void vmx_host_interrupt(uint32_t exit_intr_info);
 /* Queue an event for the next VM entry. */
 void vmx_inject(unsigned type, unsigned vector, bool has_error, uint32_t error);
+/* Is an event already queued for the next entry? */
+bool vmx_event_pending(void);
 /* Interrupt-window exiting on/off. */
 void vmx_request_intr_window(bool on);
 /* Is the guest able to take an external interrupt now (IF=1, no STI/MOV-SS block)? */

@@ -15,6 +15,8 @@
  *     0xf00        (read) last access: size | write << 8 | offset << 16
  *     0xf08        (read) number of accesses so far
  *     0xf10        null register: reads 0, ignores writes (bench)
+ *     0xf18        (write) raise an external interrupt with vector V on
+ *                  vCPU 0; it is delivered when the guest can take it
  */
 #ifndef BASALT_TESTDEV_H
 #define BASALT_TESTDEV_H
@@ -30,5 +32,6 @@
 #define TESTDEV_REG_LAST   0xf00u
 #define TESTDEV_REG_COUNT  0xf08u
 #define TESTDEV_REG_NULL   0xf10u
+#define TESTDEV_REG_IRQ    0xf18u
 
 #endif

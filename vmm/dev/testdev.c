@@ -83,6 +83,13 @@ static int testdev_access(struct vdev *d, uint64_t off, unsigned size, bool writ
 			*val = 0;
 		return 0;
 	}
+	if (off == TESTDEV_REG_IRQ) {
+		if (write)
+			vm_raise_irq(d->vm, (uint8_t)*val);
+		else
+			*val = 0;
+		return 0;
+	}
 	if (off < TESTDEV_SCRATCH_LEN) {
 		t->last = size | (uint64_t)write << 8 | off << 16;
 		t->count++;
