@@ -13,7 +13,7 @@ struct idt_gate {
 	uint32_t off_hi, reserved;
 } __attribute__((packed));
 
-static struct idt_gate idt[32] __attribute__((aligned(16)));
+static struct idt_gate idt[256] __attribute__((aligned(16)));
 extern const uint64_t exc_stubs[32];
 
 void *memset(void *d, int c, size_t n)
@@ -135,6 +135,13 @@ void guest_unexpected_exception(uint64_t vector, uint64_t rip, uint64_t error)
 		asm volatile("cli; hlt");
 }
 
+void idt_set_gate(unsigned vector, uint64_t handler)
+{
+	idt[vector & 0xff] = (struct idt_gate){ (uint16_t)handler, 0x08, 0, 0x8e,
+						(uint16_t)(handler >> 16),
+						(uint32_t)(handler >> 32), 0 };
+}
+
 void guest_init(void);
 void guest_init(void)
 {
@@ -143,9 +150,7 @@ void guest_init(void)
 		uint64_t base;
 	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
 
-	for (int v = 0; v < 32; v++)
-		idt[v] = (struct idt_gate){ (uint16_t)exc_stubs[v], 0x08, 0, 0x8e,
-					    (uint16_t)(exc_stubs[v] >> 16),
-					    (uint32_t)(exc_stubs[v] >> 32), 0 };
+	for (unsigned v = 0; v < 32; v++)
+		idt_set_gate(v, exc_stubs[v]);
 	asm volatile("lidt %0" : : "m"(idtr));
 }

@@ -24,6 +24,9 @@ extern unsigned guest_failures;
  */
 int catch_exception(void (*fn)(void *), void *arg);
 
+/* Point IDT vector at handler (an interrupt gate; vectors 0-31 are taken). */
+void idt_set_gate(unsigned vector, uint64_t handler);
+
 static inline long hypercall(long nr, long a0, long a1, long a2)
 {
 	long ret;

@@ -6,25 +6,6 @@
  */
 #include <stdlib.h>
 
-/*
- * cpu.h's irq_save()/irq_restore() execute cli/sti, which fault in ring 3.
- * Include it once with those two renamed out of the way, then give the
- * spinlock no-op host versions.
- */
-#define irq_save unit_cpu_irq_save
-#define irq_restore unit_cpu_irq_restore
-#include "arch/x86_64/cpu.h"
-#undef irq_save
-#undef irq_restore
-static inline uint64_t irq_save(void)
-{
-	return 0;
-}
-static inline void irq_restore(uint64_t flags)
-{
-	(void)flags;
-}
-
 #include "arch/x86_64/pmm.c"
 #include "tests/unit/unit.h"
 
