@@ -40,3 +40,4 @@ $(BUILD)/guests/%.bin: $(BUILD)/guests/%.elf
 
 guests: $(GUEST_BINS)
 .PRECIOUS: $(BUILD)/guests/%.elf
+.PRECIOUS: $(BUILD)/guests/badmem-%.elf
