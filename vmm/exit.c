@@ -9,6 +9,7 @@
 #include "arch/x86_64/vmx_vcpu.h"
 #include "drivers/console.h"
 #include "vmm/exit.h"
+#include "vmm/sched.h"
 #include "vmm/vm.h"
 
 #define EXC_UD 6
@@ -20,6 +21,7 @@ static enum exit_action exit_hlt(struct vcpu *v, const struct vmexit *e);
 static enum exit_action exit_triple_fault(struct vcpu *v, const struct vmexit *e);
 static enum exit_action exit_nop(struct vcpu *v, const struct vmexit *e);
 static enum exit_action exit_resume(struct vcpu *v, const struct vmexit *e);
+static enum exit_action exit_yield(struct vcpu *v, const struct vmexit *e);
 static enum exit_action exit_vmx_insn(struct vcpu *v, const struct vmexit *e);
 static enum exit_action exit_ud(struct vcpu *v, const struct vmexit *e);
 static enum exit_action exit_xsetbv(struct vcpu *v, const struct vmexit *e);
@@ -54,7 +56,7 @@ static const exit_handler_fn handlers[NR_EXIT_REASONS] = {
 	[EXIT_MONITOR] = exit_ud,
 	[EXIT_RDPMC] = exit_ud,
 	[EXIT_EPT_VIOLATION] = exit_ept_violation,
-	[EXIT_PREEMPT_TIMER] = exit_resume,
+	[EXIT_PREEMPT_TIMER] = exit_yield,
 	[EXIT_XSETBV] = exit_xsetbv,
 };
 
@@ -118,7 +120,7 @@ enum exit_action vcpu_fatal(struct vcpu *v, const struct vmexit *e, const char *
 	console_log(LOG_ERR, vm->name, "vCPU %u: %s (exit reason %u, %s, qualification %#lx)\n",
 		    v->id, why, e->reason, exit_reason_name(e->reason), (unsigned long)e->qual);
 	vmx_vcpu_dump(&v->arch);
-	vm_stop(vm, "%s", why);
+	vm_stop(vm, VM_STOP_CRASH, "%s", why);
 	return EXIT_STOP;
 }
 
@@ -132,6 +134,13 @@ static enum exit_action exit_resume(struct vcpu *v, const struct vmexit *e)
 {
 	(void)v, (void)e;
 	return EXIT_RESUME;
+}
+
+/* The quantum is over: let the scheduler pick the next vCPU. */
+static enum exit_action exit_yield(struct vcpu *v, const struct vmexit *e)
+{
+	(void)v, (void)e;
+	return EXIT_YIELD;
 }
 
 static enum exit_action exit_ud(struct vcpu *v, const struct vmexit *e)
@@ -155,7 +164,7 @@ static enum exit_action exit_hlt(struct vcpu *v, const struct vmexit *e)
 	(void)e;
 	vmx_clear_interrupt_shadow();
 	if (!(vmx_guest_rflags() & RFLAGS_IF)) {
-		vm_stop(v->vm, "vCPU %u halted with interrupts disabled", v->id);
+		vm_stop(v->vm, VM_STOP_POWEROFF, "vCPU %u halted with interrupts disabled", v->id);
 		return EXIT_STOP;
 	}
 	return EXIT_BLOCK;
@@ -226,34 +235,37 @@ static void deliver_irq(struct vcpu *v)
 	v->pending_irq = -1;
 }
 
-void vcpu_run(struct vcpu *v)
+void vcpu_run_slice(struct vcpu *v, uint64_t quantum)
 {
 	struct vm *vm = v->vm;
-	struct vmexit e;
+	struct vmexit *e = &v->last_exit;
 
-	vmx_vcpu_load(&v->arch);
+	v->state = VCPU_RUNNABLE;
+	vmx_set_preemption_timer(quantum);
 	while (vm->state == VM_RUNNING) {
 		if (__builtin_expect(v->pending_irq >= 0, 0))
 			deliver_irq(v);
-		if (vmx_vcpu_run(&v->arch, &e)) {
+		if (vmx_vcpu_run(&v->arch, e)) {
 			vmx_vcpu_dump(&v->arch);
-			vm_stop(vm, "VM entry failed");
-			break;
+			vm_stop(vm, VM_STOP_CRASH, "VM entry failed");
+			return;
 		}
-		switch (dispatch(v, &e)) {
+		switch (dispatch(v, e)) {
 		case EXIT_SKIP:
 			vmx_skip_insn(&v->arch);
 			break;
 		case EXIT_BLOCK:
 			vmx_skip_insn(&v->arch); /* past the HLT */
-			/* Only a pending interrupt can wake it yet (no timers). */
-			if (v->pending_irq < 0)
-				vm_stop(vm, "vCPU %u halted with nothing to wake it", v->id);
+			if (v->pending_irq < 0) {
+				v->state = VCPU_BLOCKED;
+				return;
+			}
 			break;
+		case EXIT_YIELD:
+			return;
 		case EXIT_RESUME:
 		case EXIT_STOP:
 			break;
 		}
 	}
-	vmx_vcpu_put(&v->arch);
 }

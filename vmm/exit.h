@@ -8,6 +8,8 @@
 #ifndef VMM_EXIT_H
 #define VMM_EXIT_H
 
+#include <stdint.h>
+
 #include "arch/x86_64/vmx_vcpu.h"
 
 struct vcpu;
@@ -17,12 +19,17 @@ enum exit_action {
 	EXIT_SKIP,    /* advance RIP past the exiting instruction, re-enter */
 	EXIT_BLOCK,   /* the vCPU waits for an event (HLT) */
 	EXIT_STOP,    /* the VM has been stopped (vm_stop called) */
+	EXIT_YIELD,   /* the quantum is over: back to the scheduler */
 };
 
 typedef enum exit_action (*exit_handler_fn)(struct vcpu *v, const struct vmexit *e);
 
-/* Run v until its VM stops. */
-void vcpu_run(struct vcpu *v);
+/*
+ * Run v (loaded on this CPU) for up to quantum TSC ticks of guest time;
+ * return early when it halts with nothing pending (state VCPU_BLOCKED) or
+ * its VM stops.
+ */
+void vcpu_run_slice(struct vcpu *v, uint64_t quantum);
 
 /* Handlers (one file per group). */
 enum exit_action exit_cpuid(struct vcpu *v, const struct vmexit *e);

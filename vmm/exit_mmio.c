@@ -186,7 +186,7 @@ enum exit_action exit_ept_violation(struct vcpu *v, const struct vmexit *e)
 	if (e->qual & EPTQ_FETCH || !r) {
 		vm_err(vm, "%s of unmapped guest-physical %#lx at RIP %#lx\n", access_kind(e->qual),
 		       (unsigned long)e->gpa, (unsigned long)e->rip);
-		vm_stop(vm, "%s of unmapped guest-physical %#lx", access_kind(e->qual),
+		vm_stop(vm, VM_STOP_CRASH, "%s of unmapped guest-physical %#lx", access_kind(e->qual),
 			(unsigned long)e->gpa);
 		return EXIT_STOP;
 	}

@@ -67,7 +67,7 @@ enum exit_action exit_vmcall(struct vcpu *v, const struct vmexit *e)
 		break;
 	case HC_POWEROFF:
 		vm->exit_code = (int)g[GPR_RDI];
-		vm_stop(vm, "powered off by the guest (code %d)", vm->exit_code);
+		vm_stop(vm, VM_STOP_POWEROFF, "powered off by the guest (code %d)", vm->exit_code);
 		return EXIT_STOP;
 	default:
 		ret = -ENOSYS;

@@ -1,24 +1,31 @@
 // SPDX-License-Identifier: MIT
 /*
- * Until the boot manifest exists, every boot module is a guest, run one
- * after the other on the boot CPU. The module string gives its options:
+ * Until the boot manifest is wired in, every boot module is a guest, and
+ * all of them run at once on the scheduler. The module string gives the
+ * options:
  *
  *   PATH [name=NAME] [mem=SIZE] [format=flat|multiboot]
- *        [mode=real|prot32|long64] [load=ADDR] [entry=ADDR] [cmdline words...]
+ *        [mode=real|prot32|long64] [load=ADDR] [entry=ADDR]
+ *        [cpus=I,J,...] [on_crash=stop|restart] [on_poweroff=stop|restart]
+ *        [cmdline words...]
  *
  * format defaults to multiboot for an ELF with a multiboot header, else
  * flat (mode real, load and entry 0x8000). A guest that fails to load is
- * reported and skipped; the others run.
+ * reported and skipped; the others run. The kernel command line sets
+ * sched.quantum=MICROSECONDS (default 10000).
  */
 #define pr_fmt "vmm"
 #include "arch/x86_64/lib/cmdline.h"
 #include "arch/x86_64/lib/string.h"
 #include "arch/x86_64/machine.h"
+#include "arch/x86_64/cpu_sched.h"
 #include "arch/x86_64/pmm.h"
+#include "arch/x86_64/tsc.h"
 #include "drivers/console.h"
 #include "drivers/fmt.h"
 #include "vmm/exit.h"
 #include "vmm/loader.h"
+#include "vmm/sched.h"
 #include "vmm/vm.h"
 #include "vmm/vmm.h"
 
@@ -102,65 +109,201 @@ static int parse_options(const char *args, struct guest_image *img, uint64_t *me
 	return 0;
 }
 
+#define MAX_GUESTS BOOT_MAX_MODULES
+#define DEFAULT_QUANTUM_US 10000
+#define RESTART_LIMIT 3 /* restarts in a row before a crashing guest stays down */
+
+/* A guest as configured: kept across restarts of its VM. */
+struct guest {
+	const struct boot_module *module;
+	char name[VM_NAME_LEN];
+	struct guest_image img;
+	uint64_t mem, cpu_mask;
+	bool restart_on_crash, restart_on_poweroff;
+	unsigned restarts;
+	struct vm *vm; /* NULL: not running */
+};
+
+static struct guest guests[MAX_GUESTS];
+static unsigned nr_guests;
+static uint64_t vmm_epoch;
+
+uint64_t vmm_epoch_tsc(void)
+{
+	return vmm_epoch;
+}
+
 static void report_exits(const struct vm *vm)
 {
-	const struct vcpu *v = vm->vcpus[0];
 	char line[400];
 	size_t n = 0;
 
-	if (!v)
-		return;
-	for (unsigned r = 0; r < NR_EXIT_REASONS && n < sizeof(line) - 40; r++)
-		if (v->exits[r])
-			n += (size_t)fmt_snprintf(line + n, sizeof(line) - n, " %s=%lu",
-						  exit_reason_name(r), (unsigned long)v->exits[r]);
-	console_log(LOG_INFO, vm->name, "exits:%s\n", n ? line : " none");
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		const struct vcpu *v = vm->vcpus[i];
+
+		n = 0;
+		for (unsigned r = 0; r < NR_EXIT_REASONS && n < sizeof(line) - 40; r++)
+			if (v->exits[r])
+				n += (size_t)fmt_snprintf(line + n, sizeof(line) - n, " %s=%lu",
+							  exit_reason_name(r),
+							  (unsigned long)v->exits[r]);
+		console_log(LOG_INFO, vm->name, "vCPU %u on cpu%u ran %lu ticks; exits:%s\n", i,
+			    v->pcpu, (unsigned long)v->run_ticks, n ? line : " none");
+	}
 }
 
-static void run_module(const struct boot_module *m)
+static bool parse_cpus(const char *s, uint64_t *mask)
 {
-	struct guest_image img = { .data = (const uint8_t *)(uintptr_t)m->base, .size = m->len };
-	uint64_t mem = DEFAULT_MEM, free_before = pmm_free_pages();
-	struct vcpu_start start;
-	char name[VM_NAME_LEN], v[VM_NAME_LEN];
-	struct vm *vm;
+	char num[8];
+	unsigned long long n;
 
-	basename_of(m->name, name, sizeof(name));
-	if (cmdline_get(m->name, "name", v, sizeof(v)))
-		strlcpy(name, v, sizeof(name));
-	if (parse_options(m->name, &img, &mem)) {
-		pr_err("%s: bad options in '%s'\n", name, m->name);
-		return;
+	*mask = 0;
+	while (*s) {
+		size_t k = 0;
+
+		while (s[k] && s[k] != ',' && k + 1 < sizeof(num)) {
+			num[k] = s[k];
+			k++;
+		}
+		num[k] = '\0';
+		if (!cmdline_parse_u64(num, &n) || n >= 64)
+			return false;
+		*mask |= 1ull << n;
+		s += k;
+		if (*s == ',')
+			s++;
 	}
-	vm = vm_create(name, mem);
+	return *mask != 0;
+}
+
+static int parse_policy(const char *args, struct guest *g)
+{
+	char v[32];
+
+	if (cmdline_get(args, "cpus", v, sizeof(v)) && !parse_cpus(v, &g->cpu_mask))
+		return -1;
+	if (cmdline_get(args, "on_crash", v, sizeof(v)))
+		g->restart_on_crash = !strcmp(v, "restart");
+	if (cmdline_get(args, "on_poweroff", v, sizeof(v)))
+		g->restart_on_poweroff = !strcmp(v, "restart");
+	return 0;
+}
+
+/* Create, load and queue the guest's VM. */
+static int guest_start(struct guest *g)
+{
+	struct vcpu_start start;
+	struct vm *vm = vm_create(g->name, g->mem);
+
 	if (!vm)
-		return;
+		return -1;
 	if (vdev_create(vm, "debugcon") || vdev_create(vm, "isa-debug-exit") ||
-	    vdev_create(vm, "testdev") || loader_load(vm, &img, &start) ||
+	    vdev_create(vm, "testdev") || loader_load(vm, &g->img, &start) ||
 	    vm_add_vcpu(vm, &start)) {
-		pr_err("%s: not started\n", name);
+		pr_err("%s: not started\n", g->name);
 		vm_destroy(vm);
+		return -1;
+	}
+	g->vm = vm;
+	pr_info("%s: starting (%lu MiB, %s)\n", g->name, (unsigned long)(g->mem >> 20),
+		g->img.format == GUEST_MULTIBOOT ? "multiboot" : "flat");
+	if (vm_start(vm, g->cpu_mask)) {
+		pr_err("%s: no CPU to run it on\n", g->name);
+		return -1;
+	}
+	return 0;
+}
+
+static void guest_config(const struct boot_module *m)
+{
+	struct guest *g = &guests[nr_guests];
+	char v[VM_NAME_LEN];
+
+	*g = (struct guest){ .module = m, .mem = DEFAULT_MEM };
+	g->img.data = (const uint8_t *)(uintptr_t)m->base;
+	g->img.size = m->len;
+	basename_of(m->name, g->name, sizeof(g->name));
+	if (cmdline_get(m->name, "name", v, sizeof(v)))
+		strlcpy(g->name, v, sizeof(g->name));
+	if (parse_options(m->name, &g->img, &g->mem) || parse_policy(m->name, g)) {
+		pr_err("%s: bad options in '%s'\n", g->name, m->name);
 		return;
 	}
-	pr_info("%s: starting (%lu MiB, %s)\n", name, (unsigned long)(mem >> 20),
-		img.format == GUEST_MULTIBOOT ? "multiboot" : "flat");
-	vm_run(vm);
-	report_exits(vm);
-	vm_destroy(vm);
-	if (pmm_free_pages() != free_before)
-		pr_err("%s: %ld pages not returned\n", name,
-		       (long)(free_before - pmm_free_pages()));
+	nr_guests++;
+}
+
+/*
+ * Boot CPU housekeeping, whenever it is about to idle: tear down VMs whose
+ * vCPUs have all left the run queues, restart them if their policy says
+ * so. True once no VM is left.
+ */
+static bool reap(void)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < nr_guests; i++) {
+		struct guest *g = &guests[i];
+		struct vm *vm = g->vm;
+		bool restart;
+
+		if (!vm)
+			continue;
+		if (vm->state != VM_STOPPED || __atomic_load_n(&vm->vcpus_queued, __ATOMIC_SEQ_CST)) {
+			any = true;
+			continue;
+		}
+		report_exits(vm);
+		restart = (vm->stop_kind == VM_STOP_CRASH && g->restart_on_crash) ||
+			  (vm->stop_kind == VM_STOP_POWEROFF && g->restart_on_poweroff);
+		vm_destroy(vm);
+		g->vm = NULL;
+		if (restart && g->restarts++ < RESTART_LIMIT) {
+			pr_info("%s: restarting (%u of %d)\n", g->name, g->restarts, RESTART_LIMIT);
+			any |= guest_start(g) == 0;
+		} else if (restart) {
+			pr_err("%s: restarted %d times; leaving it stopped\n", g->name, RESTART_LIMIT);
+		}
+	}
+	return !any;
 }
 
 void vmm_main(void)
 {
 	const struct boot_info *bi = boot_info_get();
+	unsigned long long us = DEFAULT_QUANTUM_US;
+	uint64_t free_before = pmm_free_pages(), switches, avg;
+	char v[24];
 
-	if (!bi->nr_modules) {
+	vmm_epoch = tsc_read();
+	if (cmdline_get(bi->cmdline, "sched.quantum", v, sizeof(v)) &&
+	    (!cmdline_parse_u64(v, &us) || !us))
+		pr_warn("sched.quantum=%s is not a number of microseconds\n", v);
+	sched_set_quantum(us * tsc_khz() / 1000);
+	for (unsigned i = 0; i < bi->nr_modules; i++)
+		guest_config(&bi->modules[i]);
+	if (!nr_guests) {
 		pr_info("no guests configured\n");
 		return;
 	}
-	for (unsigned i = 0; i < bi->nr_modules; i++)
-		run_module(&bi->modules[i]);
+	pr_info("%u guests, quantum %llu us, %u CPUs\n", nr_guests, us, cpu_count());
+	for (unsigned i = 0; i < nr_guests; i++)
+		guest_start(&guests[i]);
+	sched_loop(reap);
+	for (unsigned c = 0; c < cpu_count(); c++) {
+		sched_stats(c, &switches, &avg);
+		if (switches)
+			pr_info("cpu%u: %lu vCPU switches, %lu ticks each\n", c,
+				(unsigned long)switches, (unsigned long)avg);
+	}
+	if (pmm_free_pages() != free_before)
+		pr_err("%ld pages not returned after all guests stopped\n",
+		       (long)(free_before - pmm_free_pages()));
 	pr_info("all guests have stopped\n");
+}
+
+void vmm_ap_main(void)
+{
+	sched_loop(NULL);
+	for (;;)
+		;
 }

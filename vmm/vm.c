@@ -16,6 +16,7 @@
 #include "drivers/console.h"
 #include "drivers/fmt.h"
 #include "vmm/exit.h"
+#include "vmm/sched.h"
 #include "vmm/vm.h"
 
 #define SIZE_2M (2ull << 20)
@@ -176,6 +177,7 @@ void vm_raise_irq(struct vm *vm, uint8_t vector)
 		return;
 	}
 	vm->vcpus[0]->pending_irq = vector;
+	sched_wake(vm->vcpus[0]);
 }
 
 void vm_log(struct vm *vm, int level, const char *fmt, ...)
@@ -193,17 +195,20 @@ void vm_log(struct vm *vm, int level, const char *fmt, ...)
 	console_log(level, vm->name, "%s", buf);
 }
 
-void vm_stop(struct vm *vm, const char *fmt, ...)
+void vm_stop(struct vm *vm, enum vm_stop_kind kind, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (vm->state == VM_STOPPED)
+	if (__atomic_exchange_n(&vm->state, VM_STOPPED, __ATOMIC_SEQ_CST) == VM_STOPPED)
 		return;
-	vm->state = VM_STOPPED;
+	vm->stop_kind = kind;
 	va_start(ap, fmt);
 	fmt_vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
 	va_end(ap);
 	console_log(LOG_INFO, vm->name, "stopped: %s\n", vm->stop_reason);
+	/* Halted vCPUs must notice too: their CPUs drop them when they look. */
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		sched_wake(vm->vcpus[i]);
 }
 
 void vm_console_putc(struct vm *vm, char c)
@@ -222,22 +227,26 @@ void vm_console_putc(struct vm *vm, char c)
 		vm->con_line[vm->con_len++] = c;
 }
 
-void vm_run(struct vm *vm)
+int vm_start(struct vm *vm, uint64_t cpu_mask)
 {
-	if (!vm->nr_vcpus) {
-		vm_stop(vm, "no vCPUs");
-		return;
-	}
+	int err = 0;
+
+	if (!vm->nr_vcpus)
+		return -EINVAL;
 	vm->state = VM_RUNNING;
-	vcpu_run(vm->vcpus[0]);
-	if (vm->con_len)
-		vm_console_putc(vm, '\n');
+	for (unsigned i = 0; i < vm->nr_vcpus && !err; i++)
+		err = sched_add(vm->vcpus[i], cpu_mask);
+	if (err)
+		vm_stop(vm, VM_STOP_CRASH, "cannot schedule its vCPUs (error %d)", err);
+	return err;
 }
 
 void vm_destroy(struct vm *vm)
 {
 	if (!vm)
 		return;
+	if (vm->con_len)
+		vm_console_putc(vm, '\n');
 	for (unsigned i = 0; i < vm->nr_devs; i++)
 		if (vm->devs[i].ops->destroy)
 			vm->devs[i].ops->destroy(&vm->devs[i]);

@@ -27,6 +27,13 @@
 
 enum vm_state { VM_CREATED, VM_RUNNING, VM_STOPPED };
 
+/* Why a VM stopped, for its on_crash / on_poweroff policy. */
+enum vm_stop_kind {
+	VM_STOP_POWEROFF, /* the guest asked (hypercall, debug exit, HLT with IF=0) */
+	VM_STOP_CRASH,    /* triple fault, bad access, failed entry, unhandled exit */
+	VM_STOP_ADMIN,    /* the operator (monitor) */
+};
+
 struct vm_mem {
 	gpa_t gpa;
 	uint64_t size;
@@ -58,6 +65,13 @@ struct vcpu {
 	uint64_t exits[NR_EXIT_REASONS]; /* counts by basic exit reason */
 	uint64_t exits_other;            /* reasons beyond the table */
 	int pending_irq;                 /* external interrupt vector to inject, -1 none */
+	/* Scheduling (sched.c). */
+	unsigned pcpu;                   /* the physical CPU this vCPU lives on */
+	int state;                       /* enum vcpu_state */
+	uint64_t wake_tsc;               /* timer: raise wake_vector at this TSC, 0 off */
+	int wake_vector;
+	uint64_t run_ticks;              /* TSC ticks spent running it */
+	struct vmexit last_exit;         /* the exit being handled / just handled */
 	struct fetch_cache fetch;
 	struct decode_cache decoded;
 	/* Emulated MSR state (see exit_msr.c). */
@@ -68,6 +82,7 @@ struct vm {
 	char name[VM_NAME_LEN];
 	unsigned id;
 	enum vm_state state;
+	enum vm_stop_kind stop_kind;
 	int exit_code;               /* from HC_POWEROFF / debug exit */
 	char stop_reason[96];
 	unsigned nr_mem;
@@ -80,6 +95,7 @@ struct vm {
 	struct vdev devs[VM_MAX_DEVS];
 	unsigned nr_vcpus;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
+	unsigned vcpus_queued;           /* vCPUs still in a run queue (sched.c) */
 	/* guest console line being assembled */
 	char con_line[160];
 	unsigned con_len;
@@ -90,10 +106,15 @@ struct vm {
 struct vm *vm_create(const char *name, uint64_t ram_size);
 /* Add a vCPU that starts as described. 0 or -errno. */
 int vm_add_vcpu(struct vm *vm, const struct vcpu_start *start);
-/* Run the VM's vCPU 0 on this CPU until the VM stops. */
-void vm_run(struct vm *vm);
-/* Stop the VM (from its own exit path): say why once. */
-void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Queue every vCPU on the scheduler (cpu_mask: allowed physical CPUs, 0 =
+ * any). The VM runs until it stops; then its vCPUs leave their queues
+ * (vcpus_queued drops to 0) and it may be destroyed. 0 or -errno.
+ */
+int vm_start(struct vm *vm, uint64_t cpu_mask);
+/* Stop the VM (from any CPU): say why once. Its vCPUs leave within a quantum. */
+void vm_stop(struct vm *vm, enum vm_stop_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void vm_destroy(struct vm *vm);
 
 /* Log on behalf of a VM, prefixed with its name; rate-limited (guest-triggerable). */
@@ -109,6 +130,9 @@ void vm_log(struct vm *vm, int level, const char *fmt, ...) __attribute__((forma
  * are refused (those are exceptions).
  */
 void vm_raise_irq(struct vm *vm, uint8_t vector);
+
+/* The TSC when the VMM started its guests (a common time origin for tests). */
+uint64_t vmm_epoch_tsc(void);
 
 /* Guest console output (debug port, hypercall): whole lines, prefixed. */
 void vm_console_putc(struct vm *vm, char c);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The VMM proper: the one entry point arch code calls into vmm/.
+ * The VMM proper: the one header through which arch code enters vmm/.
  */
 #ifndef VMM_VMM_H
 #define VMM_VMM_H
@@ -10,5 +10,8 @@
  * returns when every VM has stopped; the caller then powers off.
  */
 void vmm_main(void);
+
+/* Each other CPU with VMX on, once online: its scheduler loop. Never returns. */
+void __attribute__((noreturn)) vmm_ap_main(void);
 
 #endif

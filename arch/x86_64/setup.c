@@ -7,6 +7,7 @@
 #define pr_fmt "basalt"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/cpu_sched.h"
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/heap.h"
 #include "arch/x86_64/lib/cmdline.h"
@@ -160,6 +161,7 @@ void kernel_main(struct boot_info *bi)
 	fpu_init_cpu();
 	if (vmx_probe() == 0 && vmx_cpu_on())
 		boot_fail("cpu0 could not enter VMX operation");
+	cpu_sched_init();
 	cpus = smp_boot(platform_get(), (uint32_t)fake);
 	selftest_run(bi->cmdline);
 	console_printf("basalt: boot complete: %u CPU%s online, %lu MiB usable memory, "

@@ -18,6 +18,7 @@
 #include "arch/x86_64/trampoline.h"
 #include "arch/x86_64/tsc.h"
 #include "arch/x86_64/vmx.h"
+#include "vmm/vmm.h"
 #include "drivers/console.h"
 
 #define INIT_DELAY_US  10000
@@ -55,7 +56,8 @@ void __attribute__((noreturn)) ap_main(uint64_t idx)
 	if (vmx_available() && vmx_cpu_on())
 		pr_err("cpu%u: VMX unavailable; it will run no guests\n", c->id);
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
-	/* Nothing to run yet: wait for interrupts (or the stop NMI). */
+	if (vmx_available() && c->vmxon_region)
+		vmm_ap_main(); /* runs the vCPUs given to this CPU; never returns */
 	for (;;)
 		asm volatile("sti; hlt; cli" ::: "memory");
 }

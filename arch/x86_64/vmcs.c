@@ -88,13 +88,17 @@ int vmcs_check(const char *who)
 
 void vmcs_dump(void)
 {
-	for (unsigned i = 0; i < NR_FIELDS; i++) {
-		uint64_t v = vmcs_read_raw(fields[i].enc);
+	/* Two fields a line, each line one console write: CPUs never interleave. */
+	for (unsigned i = 0; i < NR_FIELDS; i += 2) {
+		uint64_t a = vmcs_read_raw(fields[i].enc);
 
-		console_printf("  %-22s %#018lx%s", fields[i].name, (unsigned long)v,
-			       i % 2 ? "\n" : "  ");
+		if (i + 1 < NR_FIELDS)
+			console_printf("  %-22s %#018lx  %-22s %#018lx\n", fields[i].name,
+				       (unsigned long)a, fields[i + 1].name,
+				       (unsigned long)vmcs_read_raw(fields[i + 1].enc));
+		else
+			console_printf("  %-22s %#018lx\n", fields[i].name, (unsigned long)a);
 	}
-	console_printf("\n");
 	this_cpu()->vmcs_fail_field = 0; /* fields this CPU lacks read as 0 */
 }
 

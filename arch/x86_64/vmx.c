@@ -108,7 +108,7 @@ static int compute_controls(void)
 		      "secondary (EPT, unrestricted guest)", &caps.proc2);
 	err |= adjust(t ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT,
 		      EXIT_HOST_64BIT | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_ACK_INTERRUPT,
-		      EXIT_SAVE_PAT | EXIT_LOAD_PAT, "VM-exit", &caps.exit);
+		      EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_PREEMPT, "VM-exit", &caps.exit);
 	err |= adjust(t ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY, ENTRY_LOAD_EFER, ENTRY_LOAD_PAT,
 		      "VM-entry", &caps.entry);
 	/* Mode-dependent bits are set per VMCS. */
@@ -131,8 +131,13 @@ static void probe_ept_vpid(void)
 		caps.proc2 &= ~PROC2_ENABLE_VPID;
 	caps.preempt_timer = caps.pin & PIN_PREEMPTION_TIMER;
 	caps.preempt_shift = caps.misc & MISC_PREEMPT_SHIFT;
-	if (!caps.preempt_timer)
+	/* Saving the timer needs the timer: both or neither. */
+	if (!caps.preempt_timer || !(caps.exit & EXIT_SAVE_PREEMPT)) {
 		caps.exit &= ~EXIT_SAVE_PREEMPT;
+		caps.preempt_saved = false;
+	} else {
+		caps.preempt_saved = true;
+	}
 }
 
 int vmx_probe(void)

@@ -87,6 +87,7 @@ struct vmx_caps {
 	bool vpid;          /* VPIDs with INVVPID single-context or all */
 	bool preempt_timer; /* VMX-preemption timer available */
 	unsigned preempt_shift; /* timer ticks every 2^shift TSC ticks */
+	bool preempt_saved; /* the timer's value survives exits (a true quantum) */
 	bool ept_2m, ept_1g, ept_ad;
 	bool invept_single;
 };

@@ -105,7 +105,10 @@ static void write_controls(uint64_t eptp, uint16_t vpid, uint64_t msr_bitmap, ui
 {
 	const struct vmx_caps *c = vmx_caps();
 
-	vmcs_write32(VMCS_PIN_CONTROLS, c->pin & ~PIN_PREEMPTION_TIMER);
+	/* The preemption timer runs always (the scheduler's quantum), from "never". */
+	vmcs_write32(VMCS_PIN_CONTROLS, c->pin);
+	if (c->preempt_timer)
+		vmcs_write32(VMCS_PREEMPTION_TIMER, 0xffffffffu);
 	vmcs_write32(VMCS_PROC_CONTROLS, c->proc);
 	vmcs_write32(VMCS_PROC_CONTROLS2, c->proc2);
 	vmcs_write32(VMCS_EXIT_CONTROLS, c->exit);
@@ -221,8 +224,19 @@ static const uint32_t switched_msrs[5] = {
 
 void vmx_vcpu_load(struct vmx_vcpu *v)
 {
-	if (vmcs_load(v->vmcs))
-		panic("vmx: VMPTRLD of a live VMCS failed");
+	struct pcpu *c = this_cpu();
+
+	if (c->current_vmcs != v->vmcs) {
+		if (vmcs_load(v->vmcs))
+			panic("vmx: VMPTRLD of a live VMCS failed");
+		c->current_vmcs = v->vmcs;
+	}
+	if (v->cpu != (int)c->id) {
+		/* First run here: this CPU's host state; VMCLEAR'd, so launch anew. */
+		write_host_state();
+		v->cpu = (int)c->id;
+		v->launched = false;
+	}
 	for (unsigned i = 0; i < 5; i++)
 		wrmsr(switched_msrs[i], v->msrs[i]);
 	write_cr2(v->cr2);
@@ -297,7 +311,18 @@ int vmx_vcpu_init(struct vmx_vcpu *v, uint64_t eptp, uint16_t vpid, uint64_t msr
 		vmcs_dump();
 		return -EIO;
 	}
+	/* Not current anywhere: any CPU may load it (vmx_vcpu_load). */
+	vmcs_clear(vmcs);
+	this_cpu()->current_vmcs = 0;
 	return 0;
+}
+
+void vmx_vcpu_release(struct vmx_vcpu *v)
+{
+	vmcs_clear(v->vmcs);
+	if (this_cpu()->current_vmcs == v->vmcs)
+		this_cpu()->current_vmcs = 0;
+	v->cpu = -1;
 }
 
 void vmx_vcpu_free(struct vmx_vcpu *v)
@@ -587,17 +612,10 @@ void vmx_clear_interrupt_shadow(void)
 void vmx_set_preemption_timer(uint64_t tsc_ticks)
 {
 	const struct vmx_caps *c = vmx_caps();
-	uint32_t pin = vmcs_read32(VMCS_PIN_CONTROLS);
 	uint64_t v = tsc_ticks >> c->preempt_shift;
 
-	if (!c->preempt_timer)
-		return;
-	if (!tsc_ticks) {
-		vmcs_write32(VMCS_PIN_CONTROLS, pin & ~PIN_PREEMPTION_TIMER);
-		return;
-	}
-	vmcs_write32(VMCS_PREEMPTION_TIMER, v > 0xffffffffu ? 0xffffffffu : (uint32_t)v);
-	vmcs_write32(VMCS_PIN_CONTROLS, pin | PIN_PREEMPTION_TIMER);
+	if (c->preempt_timer)
+		vmcs_write32(VMCS_PREEMPTION_TIMER, v > 0xffffffffu ? 0xffffffffu : v ? (uint32_t)v : 1);
 }
 
 void vmx_vcpu_dump(const struct vmx_vcpu *v)
@@ -606,11 +624,14 @@ void vmx_vcpu_dump(const struct vmx_vcpu *v)
 						    "RSI", "RDI", "R8",  "R9",  "R10", "R11",
 						    "R12", "R13", "R14", "R15" };
 
-	for (int i = 0; i < NR_GPRS; i++) {
-		uint64_t val = i == GPR_RSP ? vmcs_readl(VMCS_GUEST_RSP) : v->gpr[i];
+	for (int i = 0; i < NR_GPRS; i += 4) {
+		uint64_t r[4];
 
-		console_printf("  %-3s %016lx%s", names[i], (unsigned long)val,
-			       i % 4 == 3 ? "\n" : " ");
+		for (int k = 0; k < 4; k++)
+			r[k] = i + k == GPR_RSP ? vmcs_readl(VMCS_GUEST_RSP) : v->gpr[i + k];
+		console_printf("  %-3s %016lx  %-3s %016lx  %-3s %016lx  %-3s %016lx\n", names[i],
+			       (unsigned long)r[0], names[i + 1], (unsigned long)r[1], names[i + 2],
+			       (unsigned long)r[2], names[i + 3], (unsigned long)r[3]);
 	}
 	console_printf("  RIP %016lx RFLAGS %016lx CR0 %lx CR3 %lx CR4 %lx EFER %lx\n",
 		       (unsigned long)vmcs_readl(VMCS_GUEST_RIP),

@@ -109,6 +109,8 @@ void vmx_vcpu_free(struct vmx_vcpu *v);
  */
 void vmx_vcpu_load(struct vmx_vcpu *v);
 void vmx_vcpu_put(struct vmx_vcpu *v);
+/* VMCLEAR on the CPU that ran v last (after put), before freeing or moving it. */
+void vmx_vcpu_release(struct vmx_vcpu *v);
 
 
 /* Guest state the exit handlers use (current VMCS). */
@@ -169,7 +171,11 @@ void vmx_request_intr_window(bool on);
 bool vmx_guest_interruptible(void);
 /* Clear STI/MOV-SS blocking (after emulating an instruction such as HLT). */
 void vmx_clear_interrupt_shadow(void);
-/* Arm the preemption timer (TSC ticks; 0 disarms). */
+/*
+ * Set the preemption timer: an exit after about tsc_ticks of guest time.
+ * With vmx_caps()->preempt_saved it counts across exits (a quantum), else
+ * it restarts at every entry.
+ */
 void vmx_set_preemption_timer(uint64_t tsc_ticks);
 /* Print the guest registers and the VMCS. */
 void vmx_vcpu_dump(const struct vmx_vcpu *v);

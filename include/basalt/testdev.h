@@ -17,6 +17,11 @@
  *     0xf10        null register: reads 0, ignores writes (bench)
  *     0xf18        (write) raise an external interrupt with vector V on
  *                  vCPU 0; it is delivered when the guest can take it
+ *     0xf20        (read) the host TSC when the VMM started its guests: a
+ *                  time origin shared by every VM of one boot
+ *     0xf28        (write) one-shot timer: at host TSC V, raise the vector
+ *                  last written to 0xf30 on vCPU 0 (0 cancels)
+ *     0xf30        (write) the timer's vector
  */
 #ifndef BASALT_TESTDEV_H
 #define BASALT_TESTDEV_H
@@ -33,5 +38,8 @@
 #define TESTDEV_REG_COUNT  0xf08u
 #define TESTDEV_REG_NULL   0xf10u
 #define TESTDEV_REG_IRQ    0xf18u
+#define TESTDEV_REG_EPOCH  0xf20u
+#define TESTDEV_REG_TIMER  0xf28u
+#define TESTDEV_REG_TIMER_VECTOR 0xf30u
 
 #endif

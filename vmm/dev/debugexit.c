@@ -21,7 +21,7 @@ static int debugexit_access(struct vdev *d, uint64_t off, unsigned size, bool wr
 		return 0;
 	}
 	d->vm->exit_code = (int)((*val << 1) | 1);
-	vm_stop(d->vm, "debug exit with code %d", d->vm->exit_code);
+	vm_stop(d->vm, VM_STOP_POWEROFF, "debug exit with code %d", d->vm->exit_code);
 	return 0;
 }
 

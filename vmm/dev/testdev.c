@@ -21,6 +21,7 @@ struct testdev {
 	uint8_t pio[TESTDEV_PIO_LEN];
 	uint8_t mmio[TESTDEV_SCRATCH_LEN];
 	uint64_t last, count;
+	uint8_t timer_vector;
 };
 
 static int testdev_create(struct vdev *d)
@@ -81,6 +82,29 @@ static int testdev_access(struct vdev *d, uint64_t off, unsigned size, bool writ
 	if (off == TESTDEV_REG_NULL) {
 		if (!write)
 			*val = 0;
+		return 0;
+	}
+	if (off == TESTDEV_REG_EPOCH) {
+		if (!write)
+			*val = vmm_epoch_tsc();
+		return 0;
+	}
+	if (off == TESTDEV_REG_TIMER_VECTOR) {
+		if (write)
+			t->timer_vector = (uint8_t)*val;
+		else
+			*val = t->timer_vector;
+		return 0;
+	}
+	if (off == TESTDEV_REG_TIMER) {
+		struct vcpu *v = d->vm->vcpus[0];
+
+		if (!write) {
+			*val = v->wake_tsc;
+		} else if (t->timer_vector >= 32) {
+			v->wake_vector = t->timer_vector;
+			v->wake_tsc = *val;
+		}
 		return 0;
 	}
 	if (off == TESTDEV_REG_IRQ) {
