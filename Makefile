@@ -34,7 +34,7 @@ CORE_SRCS := $(wildcard boot/*.c boot/*.S arch/x86_64/*.c arch/x86_64/*.S \
 CORE_OBJS := $(patsubst %,$(BUILD)/core/%.o,$(CORE_SRCS))
 
 .PHONY: all core guests deps run test unit bench clean check-layers
-all: core guests $(BUILD)/BOOTX64.EFI $(BUILD)/basalt.iso $(BUILD)/basalt-usb.img
+all: core guests $(BUILD)/BOOTX64.EFI $(BUILD)/basalt.iso $(BUILD)/basalt-usb.img $(BUILD)/basalt-check
 
 core: $(BUILD)/basalt.elf
 
@@ -62,6 +62,16 @@ include guest-images/guests.mk
 
 $(BUILD)/basalt.iso: $(BUILD)/basalt.elf scripts/mkiso.sh
 	scripts/mkiso.sh $@ $(BUILD)/basalt.elf
+
+# --- host tools -----------------------------------------------------------------
+# basalt-check: the core's manifest parser and validator on the host (docs/manifest.md).
+MANIFEST_SRCS := vmm/manifest.c vmm/manifest_lex.c vmm/manifest_validate.c drivers/fmt.c
+
+$(BUILD)/basalt-check: scripts/basalt-check.c $(MANIFEST_SRCS) vmm/manifest.h vmm/manifest_lex.h \
+		include/basalt/limits.h include/basalt/testdev.h | deps
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O2 $(WARN) -I. -DHOST_TEST -o $@ scripts/basalt-check.c $(MANIFEST_SRCS)
 
 # --- host unit tests (ASan + UBSan) ---------------------------------------------
 UNIT_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Wno-missing-prototypes -I. -DHOST_TEST \
