@@ -16,6 +16,7 @@
 static void kick_handler(struct trap_frame *f)
 {
 	(void)f;
+	this_cpu()->kicked = true;
 	apic_eoi();
 }
 
@@ -44,13 +45,17 @@ void cpu_kick(unsigned idx)
 
 void cpu_wait_for_kick(uint64_t deadline_tsc)
 {
+	struct pcpu *c = this_cpu();
+
 	if (!deadline_tsc) {
 		asm volatile("sti; hlt; cli" ::: "memory");
+		c->kicked = false;
 		return;
 	}
-	/* A timer is due: poll the TSC, still taking kicks. */
+	/* A timer is due: poll the TSC until then or until kicked. */
 	asm volatile("sti" ::: "memory");
-	while ((int64_t)(rdtsc() - deadline_tsc) < 0)
+	while ((int64_t)(rdtsc() - deadline_tsc) < 0 && !__atomic_load_n(&c->kicked, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	asm volatile("cli" ::: "memory");
+	c->kicked = false;
 }

@@ -39,6 +39,7 @@ struct pcpu {
 	uint64_t vmxon_region; /* physical; 0 when VMX is off on this CPU */
 	uint64_t vmcs_fail_field; /* first failed VMREAD/VMWRITE, see vmcs.h */
 	uint64_t current_vmcs; /* physical address of the current VMCS, 0 none */
+	volatile bool kicked;  /* a kick IPI arrived (cpu_wait_for_kick) */
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
 };
