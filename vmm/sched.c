@@ -143,9 +143,12 @@ void sched_loop(bool (*done)(void))
 		uint64_t next_wake, t0;
 		struct vcpu *v = pick(s, &next_wake);
 
-		if (!v) {
-			if (done && done())
+		if (!v && done) {
+			if (done())
 				return;
+			v = pick(s, &next_wake); /* done() may have queued new work here */
+		}
+		if (!v) {
 			cpu_wait_for_kick(next_wake);
 			continue;
 		}

@@ -89,8 +89,8 @@ void power_stop(enum power_stop_kind kind)
 		break;
 	case POWER_STOP_OFF:
 	case POWER_STOP_FAILURE:
-		emulator_exit(kind);
 		console_printf("basalt: powering off\n");
+		emulator_exit(kind);
 		acpi_s5(p);
 		break;
 	case POWER_STOP_HALT:
