@@ -117,8 +117,11 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/fuzz/fuzz_host.o | deps
 check-layers:
 	@scripts/check-layers.sh
 
+# The demo: the guests of docs/examples/demo.manifest, two CPUs, console here.
 run: all
-	scripts/run-bochs.sh --iso $(BUILD)/basalt.iso --cpus 2 --console
+	scripts/mkimage.sh docs/examples/demo.manifest --root $(BUILD) --out $(BUILD)/demo.iso
+	scripts/run-bochs.sh --iso $(BUILD)/demo.iso --cpus 2 --console --timeout 300 \
+		--until '^BASALT-DONE'
 
 test: all $(UNIT_BINS) $(FUZZ_BINS)
 	@scripts/test.sh

@@ -4,7 +4,10 @@
  * Basalt gives it, with the parser and validator the core uses
  * (vmm/manifest*.c). Reference: docs/manifest.md.
  *
- *   build/basalt-check MANIFEST [--root DIR] [--cpus N] [--memory SIZE]
+ *   build/basalt-check MANIFEST [--root DIR] [--cpus N] [--memory SIZE] [--files]
+ *
+ * --files prints, instead of the layout, every file the manifest names
+ * (one path a line, each once), for the image builders.
  *
  * Files named in the manifest are looked up under DIR (default: the
  * manifest's directory). The machine is assumed to have N CPUs (default
@@ -30,7 +33,8 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: basalt-check MANIFEST [--root DIR] [--cpus N] [--memory SIZE]\n");
+	fprintf(stderr, "usage: basalt-check MANIFEST [--root DIR] [--cpus N] [--memory SIZE] "
+			"[--files]\n");
 	exit(2);
 }
 
@@ -241,8 +245,36 @@ static void print_layout(const struct manifest *m, const struct manifest_machine
 		print_vm(&m->vms[i], mc);
 }
 
+static void print_once(const char *seen[], unsigned *n, const char *path)
+{
+	if (!path[0])
+		return;
+	for (unsigned i = 0; i < *n; i++)
+		if (!strcmp(seen[i], path))
+			return;
+	seen[(*n)++] = path;
+	printf("%s\n", path);
+}
+
+/* Every file the manifest names, each once, in the order written. */
+static void print_files(const struct manifest *m)
+{
+	static const char *seen[MAX_VMS * (2 + MAX_VM_DISKS)];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < m->nr_vms; i++) {
+		const struct manifest_vm *vm = &m->vms[i];
+
+		print_once(seen, &n, vm->kernel);
+		print_once(seen, &n, vm->initrd);
+		for (unsigned k = 0; k < vm->nr_disks; k++)
+			print_once(seen, &n, vm->disks[k]);
+	}
+}
+
 int main(int argc, char **argv)
 {
+	bool files = false;
 	struct manifest_machine mc = { DEFAULT_CPUS, DEFAULT_MEMORY, host_file_size, NULL };
 	static struct manifest m;
 	static struct manifest_diag d;
@@ -263,6 +295,8 @@ int main(int argc, char **argv)
 			if (parse_num(argv[++i], &n))
 				usage();
 			mc.usable_memory = n;
+		} else if (!strcmp(argv[i], "--files")) {
+			files = true;
 		} else if (argv[i][0] == '-' || file) {
 			usage();
 		} else {
@@ -293,6 +327,9 @@ int main(int argc, char **argv)
 				(const char *)mc.ctx);
 		return 1;
 	}
-	print_layout(&m, &mc, mc.ctx);
+	if (files)
+		print_files(&m);
+	else
+		print_layout(&m, &mc, mc.ctx);
 	return 0;
 }

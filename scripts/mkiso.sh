@@ -2,6 +2,10 @@
 # Build a hybrid BIOS+UEFI GRUB ISO (dd-able to a USB stick) that boots the
 # Basalt core through multiboot2.
 #   scripts/mkiso.sh OUT.iso CORE.elf [--cmdline "..."] [--module FILE [ARGS]]...
+#                    [--file SRC DEST]...
+# --module puts FILE at /basalt/NAME with the module string "/basalt/NAME ARGS";
+# --file puts SRC at /DEST, loaded as a module whose string is "/DEST" (the
+# boot manifest and the files it names keep their paths this way).
 # The core command line defaults to $BASALT_CMDLINE (empty if unset).
 set -eu
 out="$1"; core="$2"; shift 2
@@ -21,6 +25,12 @@ while [ $# -gt 0 ]; do
 		mods="$mods
 	module2 /basalt/$name /basalt/$name${3:+ $3}"
 		shift 3 2>/dev/null || shift $# ;;
+	--file)
+		mkdir -p "$work/$(dirname "$3")"
+		cp "$2" "$work/$3"
+		mods="$mods
+	module2 /$3 /$3"
+		shift 3 ;;
 	*) echo "mkiso: unknown argument $1" >&2; exit 2 ;;
 	esac
 done

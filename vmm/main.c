@@ -16,15 +16,18 @@
  */
 #define pr_fmt "vmm"
 #include "arch/x86_64/lib/cmdline.h"
+#include "arch/x86_64/lib/errno.h"
 #include "arch/x86_64/lib/string.h"
 #include "arch/x86_64/machine.h"
 #include "arch/x86_64/cpu_sched.h"
 #include "arch/x86_64/pmm.h"
 #include "arch/x86_64/tsc.h"
 #include "drivers/console.h"
+#include "drivers/uart16550.h"
 #include "drivers/fmt.h"
 #include "vmm/exit.h"
 #include "vmm/loader.h"
+#include "vmm/manifest.h"
 #include "vmm/sched.h"
 #include "vmm/vm.h"
 #include "vmm/vmm.h"
@@ -120,11 +123,12 @@ struct guest {
 	struct guest_image img;
 	uint64_t mem, cpu_mask;
 	bool restart_on_crash, restart_on_poweroff;
+	bool debugcon, debug_exit, testdev, console;
 	unsigned restarts;
 	struct vm *vm; /* NULL: not running */
 };
 
-static struct guest guests[MAX_GUESTS];
+static struct guest guests[MAX_GUESTS > MAX_VMS ? MAX_GUESTS : MAX_VMS];
 static unsigned nr_guests;
 static uint64_t vmm_epoch;
 
@@ -197,8 +201,10 @@ static int guest_start(struct guest *g)
 
 	if (!vm)
 		return -1;
-	if (vdev_create(vm, "debugcon") || vdev_create(vm, "isa-debug-exit") ||
-	    vdev_create(vm, "testdev") || loader_load(vm, &g->img, &start) ||
+	vm->console = g->console;
+	if ((g->debugcon && vdev_create(vm, "debugcon")) ||
+	    (g->debug_exit && vdev_create(vm, "isa-debug-exit")) ||
+	    (g->testdev && vdev_create(vm, "testdev")) || loader_load(vm, &g->img, &start) ||
 	    vm_add_vcpu(vm, &start)) {
 		pr_err("%s: not started\n", g->name);
 		vm_destroy(vm);
@@ -219,7 +225,9 @@ static void guest_config(const struct boot_module *m)
 	struct guest *g = &guests[nr_guests];
 	char v[VM_NAME_LEN];
 
-	*g = (struct guest){ .module = m, .mem = DEFAULT_MEM };
+	/* Module-option guests are test guests: every test device on. */
+	*g = (struct guest){ .module = m, .mem = DEFAULT_MEM, .debugcon = true,
+			     .debug_exit = true, .testdev = true, .console = true };
 	g->img.data = (const uint8_t *)(uintptr_t)m->base;
 	g->img.size = m->len;
 	basename_of(m->name, g->name, sizeof(g->name));
@@ -267,11 +275,138 @@ static bool reap(void)
 	return !any;
 }
 
-void vmm_main(void)
+/* --- the boot manifest ---------------------------------------------------- */
+
+static struct manifest manifest;
+static struct manifest_diag diag;
+
+/* A module's path: the first word of its string, without a leading '/'. */
+static bool module_is(const struct boot_module *m, const char *path)
+{
+	const char *a = m->name, *b = path;
+
+	while (*a == '/')
+		a++;
+	while (*b == '/')
+		b++;
+	while (*a && *a != ' ' && *a == *b)
+		a++, b++;
+	return (!*a || *a == ' ') && !*b;
+}
+
+static const struct boot_module *find_module(const char *path)
 {
 	const struct boot_info *bi = boot_info_get();
+
+	for (unsigned i = 0; i < bi->nr_modules; i++)
+		if (module_is(&bi->modules[i], path))
+			return &bi->modules[i];
+	return NULL;
+}
+
+static int module_size(void *ctx, const char *path, uint64_t *size)
+{
+	const struct boot_module *m = find_module(path);
+
+	(void)ctx;
+	if (!m)
+		return -ENOENT;
+	*size = m->len;
+	return 0;
+}
+
+/* The manifest module: the first whose path ends in ".manifest". */
+static const struct boot_module *manifest_module(void)
+{
+	const struct boot_info *bi = boot_info_get();
+
+	for (unsigned i = 0; i < bi->nr_modules; i++) {
+		const char *s = bi->modules[i].name, *end = s;
+
+		while (*end && *end != ' ')
+			end++;
+		if (end - s >= 9 && !strncmp(end - 9, ".manifest", 9))
+			return &bi->modules[i];
+	}
+	return NULL;
+}
+
+static void guest_from_manifest(const struct manifest_vm *mv)
+{
+	struct guest *g = &guests[nr_guests++];
+
+	*g = (struct guest){ .module = find_module(mv->kernel), .mem = mv->memory,
+			     .debugcon = mv->debugcon, .debug_exit = mv->debug_exit,
+			     .testdev = mv->testdev, .console = mv->console };
+	strlcpy(g->name, mv->name, sizeof(g->name));
+	g->img.data = (const uint8_t *)(uintptr_t)g->module->base;
+	g->img.size = g->module->len;
+	g->img.cmdline = mv->cmdline;
+	g->img.format = mv->format == MANIFEST_FORMAT_FLAT ? GUEST_FLAT : GUEST_MULTIBOOT;
+	if (mv->format == MANIFEST_FORMAT_AUTO)
+		g->img.format = g->img.size >= 4 && !memcmp(g->img.data, "\177ELF", 4)
+					? GUEST_MULTIBOOT : GUEST_FLAT;
+	g->img.mode = mv->mode == MANIFEST_MODE_LONG64	  ? VCPU_START_LONG64
+		      : mv->mode == MANIFEST_MODE_PROT32 ? VCPU_START_PROT32
+							 : VCPU_START_REAL;
+	g->img.load = mv->load;
+	g->img.entry = mv->entry;
+	for (unsigned i = 0; i < mv->nr_cpus; i++)
+		g->cpu_mask |= 1ull << mv->cpus[i];
+	g->restart_on_crash = mv->on_crash == MANIFEST_ACTION_RESTART;
+	g->restart_on_poweroff = mv->on_poweroff == MANIFEST_ACTION_RESTART;
+	if (mv->vcpus > 1)
+		pr_warn("%s: %u vCPUs asked; guest SMP needs the local APIC emulation: running 1\n",
+			mv->name, mv->vcpus);
+	if (!mv->autostart)
+		pr_info("%s: autostart = false: not started\n", mv->name);
+}
+
+/*
+ * Read, check and apply the manifest. Any error: every message printed,
+ * nothing started (returns -1). Else the guests are configured.
+ */
+static int load_manifest(const struct boot_module *mod, enum vmm_done *done)
+{
+	struct manifest_machine mc = { cpu_count(), pmm_free_pages() * PAGE_SIZE, module_size,
+				       NULL };
+	const char *file = mod->name;
+	int err;
+
+	while (*file == '/')
+		file++;
+	memset(&diag, 0, sizeof(diag));
+	err = manifest_parse(file, (const char *)(uintptr_t)mod->base, mod->len, &manifest, &diag);
+	if (!err)
+		err = manifest_validate(&manifest, &mc, &diag);
+	if (err) {
+		for (unsigned i = 0; i < diag.count; i++)
+			console_printf("%s\n", diag.msg[i]);
+		if (diag.dropped)
+			console_printf("(%u more errors)\n", diag.dropped);
+		pr_err("the manifest has errors: no VM started\n");
+		return -1;
+	}
+	console_set_level((int)manifest.hv.log_level);
+	if (manifest.hv.key_line[MANIFEST_HV_SERIAL_SPEED])
+		uart_early_init(UART_COM1, manifest.hv.serial_speed);
+	sched_set_quantum((uint64_t)manifest.hv.quantum_us * tsc_khz() / 1000);
+	*done = manifest.hv.on_all_stopped == MANIFEST_POWER_POWEROFF ? VMM_DONE_POWEROFF
+		: manifest.hv.on_all_stopped == MANIFEST_POWER_REBOOT ? VMM_DONE_REBOOT
+								      : VMM_DONE_HALT;
+	for (unsigned i = 0; i < manifest.nr_vms; i++)
+		guest_from_manifest(&manifest.vms[i]);
+	pr_info("manifest %s: %u VMs\n", file, manifest.nr_vms);
+	return 0;
+}
+
+enum vmm_done vmm_main(void)
+{
+	const struct boot_info *bi = boot_info_get();
+	const struct boot_module *mod = manifest_module();
 	unsigned long long us = DEFAULT_QUANTUM_US;
 	uint64_t free_before = pmm_free_pages(), switches, avg;
+	enum vmm_done done = VMM_DONE_DEFAULT;
 	char v[24];
 
 	vmm_epoch = tsc_read();
@@ -279,15 +414,22 @@ void vmm_main(void)
 	    (!cmdline_parse_u64(v, &us) || !us))
 		pr_warn("sched.quantum=%s is not a number of microseconds\n", v);
 	sched_set_quantum(us * tsc_khz() / 1000);
-	for (unsigned i = 0; i < bi->nr_modules; i++)
-		guest_config(&bi->modules[i]);
+	if (mod) {
+		if (load_manifest(mod, &done))
+			return done;
+	} else {
+		for (unsigned i = 0; i < bi->nr_modules; i++)
+			guest_config(&bi->modules[i]);
+	}
 	if (!nr_guests) {
 		pr_info("no guests configured\n");
-		return;
+		return done;
 	}
-	pr_info("%u guests, quantum %llu us, %u CPUs\n", nr_guests, us, cpu_count());
+	pr_info("%u guests, quantum %llu us, %u CPUs\n", nr_guests,
+		(unsigned long long)(sched_quantum() * 1000 / tsc_khz()), cpu_count());
 	for (unsigned i = 0; i < nr_guests; i++)
-		guest_start(&guests[i]);
+		if (!mod || manifest.vms[i].autostart)
+			guest_start(&guests[i]);
 	sched_loop(reap);
 	for (unsigned c = 0; c < cpu_count(); c++) {
 		sched_stats(c, &switches, &avg);
@@ -299,6 +441,7 @@ void vmm_main(void)
 		pr_err("%ld pages not returned after all guests stopped\n",
 		       (long)(free_before - pmm_free_pages()));
 	pr_info("all guests have stopped\n");
+	return done;
 }
 
 void vmm_ap_main(void)

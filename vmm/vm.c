@@ -126,6 +126,7 @@ struct vm *vm_create(const char *name, uint64_t ram_size)
 		return NULL;
 	}
 	strlcpy(vm->name, name, sizeof(vm->name));
+	vm->console = true;
 	vm->id = next_vm_id++;
 	vm->log_budget = LOG_BUDGET;
 	bus_init(&vm->pio, "port");
@@ -221,7 +222,8 @@ void vm_console_putc(struct vm *vm, char c)
 		return;
 	}
 	vm->con_line[vm->con_len] = '\0';
-	console_printf("%s: %s\n", vm->name, vm->con_line);
+	if (vm->console)
+		console_printf("%s: %s\n", vm->name, vm->con_line);
 	vm->con_len = 0;
 	if (c != '\n') /* the line was full: keep this character */
 		vm->con_line[vm->con_len++] = c;

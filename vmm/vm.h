@@ -97,6 +97,7 @@ struct vm {
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 	unsigned vcpus_queued;           /* vCPUs still in a run queue (sched.c) */
 	/* guest console line being assembled */
+	bool console;                /* guest console output shown on the host */
 	char con_line[160];
 	unsigned con_len;
 	unsigned log_budget;         /* rate limit for guest-triggered messages */

@@ -168,10 +168,18 @@ void kernel_main(struct boot_info *bi)
 		       "%lu MiB free\n", cpus, cpus == 1 ? "" : "s",
 		       (unsigned long)(memmap_total(memmap, nr_memmap, BOOT_MEM_USABLE) >> 20),
 		       (unsigned long)(pmm_free_pages() >> (20 - PAGE_SHIFT)));
-	if (vmx_available())
-		vmm_main();
-	else
+	enum power_stop_kind action = done_action(bi->cmdline);
+
+	if (vmx_available()) {
+		switch (vmm_main()) {
+		case VMM_DONE_HALT: action = POWER_STOP_HALT; break;
+		case VMM_DONE_POWEROFF: action = POWER_STOP_OFF; break;
+		case VMM_DONE_REBOOT: action = POWER_STOP_RESET; break;
+		case VMM_DONE_DEFAULT: break;
+		}
+	} else {
 		console_printf("basalt: no usable VT-x on this machine: nothing to run\n");
+	}
 	console_printf("BASALT-DONE\n");
-	power_stop(done_action(bi->cmdline));
+	power_stop(action);
 }
