@@ -23,6 +23,8 @@
 #define FCR_ENABLE_CLEAR 0x07
 #define MCR_DTR_RTS_OUT2 0x0b
 #define LSR_THRE 0x20
+#define LSR_DATA_READY 0x01
+#define UART_RBR 0 /* receive buffer (read) */
 #define UART_CLOCK 115200 /* divisor 1 */
 
 static uint16_t uart_port;
@@ -70,4 +72,11 @@ void uart_write(const char *buf, unsigned long len)
 			uart_putc('\r');
 		uart_putc(buf[i]);
 	}
+}
+
+int uart_getc(void)
+{
+	if (!uart_ready || !(inb(uart_port + UART_LSR) & LSR_DATA_READY))
+		return -1;
+	return inb(uart_port + UART_RBR);
 }

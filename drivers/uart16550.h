@@ -13,5 +13,7 @@
 void uart_early_init(uint16_t port, uint32_t baud);
 void uart_putc(char c);
 void uart_write(const char *buf, unsigned long len);
+/* A received byte, or -1 when none is waiting (never blocks). */
+int uart_getc(void);
 
 #endif

@@ -3,17 +3,20 @@
 #
 #   scripts/run-bochs.sh (--iso ISO | --disk IMG) [--cpus N] [--model M] [--ovmf]
 #       [--megs MB] [--out DIR] [--timeout SECS] [--until REGEX] [--console]
+#       [--com1-socket PORT]
 #
 # COM1 goes to DIR/com1.txt (default DIR: build/run-bochs). With --until, Bochs
 # is stopped as soon as a COM1 line matches REGEX and the exit status says
 # whether it matched (0) or not (1); without it, the run ends when Bochs does
 # (or at the timeout) with status 0. --console copies COM1 to stdout live.
+# --com1-socket makes COM1 a TCP server on 127.0.0.1:PORT instead of a file
+# (Bochs waits for the client; the caller talks to it and records it).
 # Only one emulator runs at a time on this machine: we hold
 # /tmp/basalt-emu.lock for the whole run.
 set -eu
 
 media="" kind="" cpus=1 model=corei7_skylake_x ovmf=0 megs=512
-out=build/run-bochs timeout=120 until="" console=0
+out=build/run-bochs timeout=120 until="" console=0 socket=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--iso) media="$2"; kind=cdrom; shift 2 ;;
@@ -26,6 +29,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout="$2"; shift 2 ;;
 	--until) until="$2"; shift 2 ;;
 	--console) console=1; shift ;;
+	--com1-socket) socket="$2"; shift 2 ;;
 	*) echo "run-bochs: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -47,6 +51,8 @@ else
 	drive="ata0-master: type=disk, path=$media, mode=flat"
 	boot="boot: disk"
 fi
+com1="com1: enabled=1, mode=file, dev=$serial"
+[ -n "$socket" ] && com1="com1: enabled=1, mode=socket-server, dev=127.0.0.1:$socket"
 cat > "$out/bochsrc" <<RC
 megs: $megs
 cpu: model=$model, count=$cpus, ips=10000000, reset_on_triple_fault=0
@@ -55,7 +61,7 @@ vgaromimage: file=/usr/share/vgabios/vgabios.bin
 pci: enabled=1, chipset=i440fx
 $drive
 $boot
-com1: enabled=1, mode=file, dev=$serial
+$com1
 log: $out/bochs.log
 panic: action=fatal
 error: action=report

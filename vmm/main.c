@@ -27,7 +27,9 @@
 #include "drivers/fmt.h"
 #include "vmm/exit.h"
 #include "vmm/loader.h"
+#include "vmm/guest.h"
 #include "vmm/manifest.h"
+#include "vmm/monitor.h"
 #include "vmm/sched.h"
 #include "vmm/vm.h"
 #include "vmm/vmm.h"
@@ -124,6 +126,7 @@ struct guest {
 	uint64_t mem, cpu_mask;
 	bool restart_on_crash, restart_on_poweroff;
 	bool debugcon, debug_exit, testdev, console;
+	bool force_restart; /* the operator asked for a restart */
 	unsigned restarts;
 	struct vm *vm; /* NULL: not running */
 };
@@ -249,6 +252,7 @@ static bool reap(void)
 {
 	bool any = false;
 
+	monitor_poll();
 	for (unsigned i = 0; i < nr_guests; i++) {
 		struct guest *g = &guests[i];
 		struct vm *vm = g->vm;
@@ -265,7 +269,11 @@ static bool reap(void)
 			  (vm->stop_kind == VM_STOP_POWEROFF && g->restart_on_poweroff);
 		vm_destroy(vm);
 		g->vm = NULL;
-		if (restart && g->restarts++ < RESTART_LIMIT) {
+		if (g->force_restart) {
+			g->force_restart = false;
+			pr_info("%s: restarting (operator)\n", g->name);
+			any |= guest_start(g) == 0;
+		} else if (restart && g->restarts++ < RESTART_LIMIT) {
 			pr_info("%s: restarting (%u of %d)\n", g->name, g->restarts, RESTART_LIMIT);
 			any |= guest_start(g) == 0;
 		} else if (restart) {
@@ -273,6 +281,44 @@ static bool reap(void)
 		}
 	}
 	return !any;
+}
+
+/* --- the guests as the monitor sees them (guest.h) ------------------------- */
+
+unsigned guest_count(void)
+{
+	return nr_guests;
+}
+
+const char *guest_name(unsigned i)
+{
+	return guests[i].name;
+}
+
+struct vm *guest_vm(unsigned i)
+{
+	return i < nr_guests ? guests[i].vm : NULL;
+}
+
+int guest_find(const char *name)
+{
+	for (unsigned i = 0; i < nr_guests; i++)
+		if (!strcmp(guests[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+void guest_restart(unsigned i)
+{
+	struct guest *g = &guests[i];
+
+	if (!g->vm) {
+		pr_info("%s: starting (operator)\n", g->name);
+		guest_start(g);
+		return;
+	}
+	g->force_restart = true;
+	vm_stop(g->vm, VM_STOP_ADMIN, "restart asked by the operator");
 }
 
 /* --- the boot manifest ---------------------------------------------------- */

@@ -76,6 +76,8 @@ static bool runnable(struct vcpu *v, uint64_t now, uint64_t *next_wake)
 		v->pending_irq = v->wake_vector;
 		v->wake_tsc = 0;
 	}
+	if (v->vm->paused)
+		return false;
 	if (v->state == VCPU_RUNNABLE || v->pending_irq >= 0)
 		return true;
 	if (v->wake_tsc && (!*next_wake || (int64_t)(v->wake_tsc - *next_wake) < 0))
@@ -135,6 +137,16 @@ static void switch_to(struct sched_cpu *s, struct vcpu *v)
 	s->switch_ticks += tsc_read() - t0;
 }
 
+/* The boot CPU idles at most a poll interval: it watches the console. */
+#define POLL_US 10000
+
+static uint64_t idle_deadline(uint64_t next_wake)
+{
+	uint64_t poll = tsc_read() + POLL_US * tsc_khz() / 1000;
+
+	return next_wake && (int64_t)(next_wake - poll) < 0 ? next_wake : poll;
+}
+
 void sched_loop(bool (*done)(void))
 {
 	struct sched_cpu *s = &cpus[cpu_current()];
@@ -143,13 +155,15 @@ void sched_loop(bool (*done)(void))
 		uint64_t next_wake, t0;
 		struct vcpu *v = pick(s, &next_wake);
 
-		if (!v && done) {
-			if (done())
+		if (done) {
+			/* The boot CPU's housekeeping: between every two slices. */
+			if (done() && !v)
 				return;
-			v = pick(s, &next_wake); /* done() may have queued new work here */
+			if (!v)
+				v = pick(s, &next_wake); /* done() may have queued work here */
 		}
 		if (!v) {
-			cpu_wait_for_kick(next_wake);
+			cpu_wait_for_kick(done ? idle_deadline(next_wake) : next_wake);
 			continue;
 		}
 		if (s->loaded != v)

@@ -212,6 +212,16 @@ void vm_stop(struct vm *vm, enum vm_stop_kind kind, const char *fmt, ...)
 		sched_wake(vm->vcpus[i]);
 }
 
+void vm_input(struct vm *vm, char c)
+{
+	unsigned next = (vm->input_head + 1) % sizeof(vm->input);
+
+	if (next == vm->input_tail)
+		return;
+	vm->input[vm->input_head] = c;
+	vm->input_head = next;
+}
+
 void vm_console_putc(struct vm *vm, char c)
 {
 	if (c == '\r')

@@ -98,6 +98,9 @@ struct vm {
 	unsigned vcpus_queued;           /* vCPUs still in a run queue (sched.c) */
 	/* guest console line being assembled */
 	bool console;                /* guest console output shown on the host */
+	volatile bool paused;        /* the operator paused it: not scheduled */
+	char input[64];              /* keyboard input for its serial port (ring) */
+	unsigned input_head, input_tail;
 	char con_line[160];
 	unsigned con_len;
 	unsigned log_budget;         /* rate limit for guest-triggered messages */
@@ -134,6 +137,9 @@ void vm_raise_irq(struct vm *vm, uint8_t vector);
 
 /* The TSC when the VMM started its guests (a common time origin for tests). */
 uint64_t vmm_epoch_tsc(void);
+
+/* Queue a keyboard byte for the VM (dropped when the ring is full). */
+void vm_input(struct vm *vm, char c);
 
 /* Guest console output (debug port, hypercall): whole lines, prefixed. */
 void vm_console_putc(struct vm *vm, char c);
