@@ -49,7 +49,7 @@ if [ $boot = 1 ]; then
 	for t in tests/boot/*.sh; do
 		[ "$(basename "$t")" = lib.sh ] && continue
 		case "$t" in *"$filter"*) ;; *) continue ;; esac
-		run "boot.$(basename "$t" .sh)" sh "$t"
+		run "boot.$(basename "$t" .sh)" "./$t"
 	done
 fi
 pass=$(grep -c '^PASS: ' "$log")

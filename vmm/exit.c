@@ -163,7 +163,8 @@ static enum exit_action exit_hlt(struct vcpu *v, const struct vmexit *e)
 {
 	(void)e;
 	vmx_clear_interrupt_shadow();
-	if (!(vmx_guest_rflags() & RFLAGS_IF)) {
+	/* With IF=0 nothing can wake it: a lone vCPU means the VM is done. */
+	if (!(vmx_guest_rflags() & RFLAGS_IF) && v->vm->nr_vcpus == 1) {
 		vm_stop(v->vm, VM_STOP_POWEROFF, "vCPU %u halted with interrupts disabled", v->id);
 		return EXIT_STOP;
 	}

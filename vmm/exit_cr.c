@@ -25,11 +25,7 @@
 #define CR_MOV_FROM  1
 #define CR_CLTS      2
 #define CR_LMSW      3
-#define CR0_PE       1ull
 #define CR0_TS       (1ull << 3)
-#define CR0_PG       (1ull << 31)
-#define CR4_PAE      (1ull << 5)
-#define EFER_LMA     (1ull << 10)
 #define LMSW_BITS    0xfull /* PE MP EM TS */
 #define PDPTE_P      1ull
 #define PDPTE_RSVD   0x1e6ull /* bits 2:1, 8:5 must be 0 */

@@ -124,6 +124,7 @@ struct guest {
 	char name[VM_NAME_LEN];
 	struct guest_image img;
 	uint64_t mem, cpu_mask;
+	unsigned vcpus;
 	bool restart_on_crash, restart_on_poweroff;
 	bool debugcon, debug_exit, testdev, console;
 	bool force_restart; /* the operator asked for a restart */
@@ -185,14 +186,44 @@ static bool parse_cpus(const char *s, uint64_t *mask)
 
 static int parse_policy(const char *args, struct guest *g)
 {
+	unsigned long long n;
 	char v[32];
 
+	if (cmdline_get(args, "vcpus", v, sizeof(v))) {
+		if (!cmdline_parse_u64(v, &n) || !n || n > VM_MAX_VCPUS)
+			return -1;
+		g->vcpus = (unsigned)n;
+	}
 	if (cmdline_get(args, "cpus", v, sizeof(v)) && !parse_cpus(v, &g->cpu_mask))
 		return -1;
 	if (cmdline_get(args, "on_crash", v, sizeof(v)))
 		g->restart_on_crash = !strcmp(v, "restart");
 	if (cmdline_get(args, "on_poweroff", v, sizeof(v)))
 		g->restart_on_poweroff = !strcmp(v, "restart");
+	return 0;
+}
+
+/*
+ * vCPU 0 starts as the loader says. A flat image's other vCPUs start at
+ * the same entry with their index in RDI (a Basalt convention for test
+ * kernels); other formats' guests start their APs with INIT-SIPI, which
+ * needs the local APIC emulation, so they get one vCPU for now.
+ */
+static int add_vcpus(struct vm *vm, const struct guest *g, struct vcpu_start *start)
+{
+	unsigned n = g->img.format == GUEST_FLAT ? g->vcpus : 1;
+
+	if (n < g->vcpus)
+		pr_warn("%s: %u vCPUs asked; a non-flat guest starts its APs with INIT-SIPI, "
+			"which needs the local APIC emulation: running 1\n", g->name, g->vcpus);
+	for (unsigned i = 0; i < n; i++) {
+		int err;
+
+		start->gpr[GPR_RDI] = i;
+		err = vm_add_vcpu(vm, start);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -208,7 +239,7 @@ static int guest_start(struct guest *g)
 	if ((g->debugcon && vdev_create(vm, "debugcon")) ||
 	    (g->debug_exit && vdev_create(vm, "isa-debug-exit")) ||
 	    (g->testdev && vdev_create(vm, "testdev")) || loader_load(vm, &g->img, &start) ||
-	    vm_add_vcpu(vm, &start)) {
+	    add_vcpus(vm, g, &start)) {
 		pr_err("%s: not started\n", g->name);
 		vm_destroy(vm);
 		return -1;
@@ -229,7 +260,7 @@ static void guest_config(const struct boot_module *m)
 	char v[VM_NAME_LEN];
 
 	/* Module-option guests are test guests: every test device on. */
-	*g = (struct guest){ .module = m, .mem = DEFAULT_MEM, .debugcon = true,
+	*g = (struct guest){ .module = m, .mem = DEFAULT_MEM, .vcpus = 1, .debugcon = true,
 			     .debug_exit = true, .testdev = true, .console = true };
 	g->img.data = (const uint8_t *)(uintptr_t)m->base;
 	g->img.size = m->len;
@@ -382,6 +413,7 @@ static void guest_from_manifest(const struct manifest_vm *mv)
 	struct guest *g = &guests[nr_guests++];
 
 	*g = (struct guest){ .module = find_module(mv->kernel), .mem = mv->memory,
+			     .vcpus = mv->vcpus,
 			     .debugcon = mv->debugcon, .debug_exit = mv->debug_exit,
 			     .testdev = mv->testdev, .console = mv->console };
 	strlcpy(g->name, mv->name, sizeof(g->name));
@@ -401,9 +433,6 @@ static void guest_from_manifest(const struct manifest_vm *mv)
 		g->cpu_mask |= 1ull << mv->cpus[i];
 	g->restart_on_crash = mv->on_crash == MANIFEST_ACTION_RESTART;
 	g->restart_on_poweroff = mv->on_poweroff == MANIFEST_ACTION_RESTART;
-	if (mv->vcpus > 1)
-		pr_warn("%s: %u vCPUs asked; guest SMP needs the local APIC emulation: running 1\n",
-			mv->name, mv->vcpus);
 	if (!mv->autostart)
 		pr_info("%s: autostart = false: not started\n", mv->name);
 }

@@ -222,7 +222,16 @@ void vm_input(struct vm *vm, char c)
 	vm->input_head = next;
 }
 
+static void console_putc_locked(struct vm *vm, char c);
+
 void vm_console_putc(struct vm *vm, char c)
+{
+	spin_lock(&vm->con_lock);
+	console_putc_locked(vm, c);
+	spin_unlock(&vm->con_lock);
+}
+
+static void console_putc_locked(struct vm *vm, char c)
 {
 	if (c == '\r')
 		return;
@@ -258,7 +267,7 @@ void vm_destroy(struct vm *vm)
 	if (!vm)
 		return;
 	if (vm->con_len)
-		vm_console_putc(vm, '\n');
+		console_putc_locked(vm, '\n');
 	for (unsigned i = 0; i < vm->nr_devs; i++)
 		if (vm->devs[i].ops->destroy)
 			vm->devs[i].ops->destroy(&vm->devs[i]);

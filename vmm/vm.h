@@ -15,6 +15,7 @@
 
 #include "arch/x86_64/ept.h"
 #include "arch/x86_64/vmx_vcpu.h"
+#include "arch/x86_64/spinlock.h"
 #include "drivers/console.h"
 #include "vmm/bus.h"
 #include "vmm/insn.h"
@@ -101,6 +102,7 @@ struct vm {
 	volatile bool paused;        /* the operator paused it: not scheduled */
 	char input[64];              /* keyboard input for its serial port (ring) */
 	unsigned input_head, input_tail;
+	struct spinlock con_lock;    /* vCPUs on several CPUs share the line */
 	char con_line[160];
 	unsigned con_len;
 	unsigned log_budget;         /* rate limit for guest-triggered messages */

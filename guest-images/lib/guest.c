@@ -5,6 +5,18 @@
 #include "guest-images/lib/guest.h"
 
 unsigned guest_failures;
+static volatile int print_lock; /* vCPUs of one VM share the console port */
+
+static void lock(void)
+{
+	while (__atomic_exchange_n(&print_lock, 1, __ATOMIC_ACQUIRE))
+		asm volatile("pause");
+}
+
+static void unlock(void)
+{
+	__atomic_store_n(&print_lock, 0, __ATOMIC_RELEASE);
+}
 
 struct idt_gate {
 	uint16_t off_lo, sel;
@@ -48,6 +60,12 @@ int memcmp(const void *a, const void *b, size_t n)
 static void putc_(char c)
 {
 	outb(DEBUGCON_PORT, (uint8_t)c);
+}
+
+static void puts_(const char *s)
+{
+	while (*s)
+		putc_(*s++);
 }
 
 static void put_num(uint64_t v, unsigned base, int width, char pad)
@@ -105,25 +123,31 @@ void guest_printf(const char *fmt, ...)
 {
 	va_list ap;
 
+	lock();
 	va_start(ap, fmt);
 	vprint(fmt, ap);
 	va_end(ap);
+	unlock();
 }
 
 void check(bool ok, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
-	guest_printf("%s: %s", ok ? "PASS" : "FAIL", name);
+	lock();
+	puts_(ok ? "PASS: " : "FAIL: ");
+	puts_(name);
 	if (!ok) {
-		guest_failures++;
-		guest_printf(" (");
+		__atomic_add_fetch(&guest_failures, 1, __ATOMIC_SEQ_CST);
 		va_start(ap, fmt);
+		putc_(' ');
+		putc_('(');
 		vprint(fmt, ap);
+		putc_(')');
 		va_end(ap);
-		guest_printf(")");
 	}
-	guest_printf("\n");
+	putc_('\n');
+	unlock();
 }
 
 void guest_unexpected_exception(uint64_t vector, uint64_t rip, uint64_t error);
