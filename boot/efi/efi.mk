@@ -28,6 +28,12 @@ EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .r
 EFI_SRCS := $(wildcard boot/efi/*.c)
 EFI_OBJS := $(patsubst boot/efi/%.c,$(BUILD)/efi/%.o,$(EFI_SRCS))
 
+# The core's manifest parser, built into the loader too (boot/efi/loader_manifest.h).
+# It calls fmt_snprintf (drivers/fmt.c) and memcmp/strlen (boot/efi/loader_string.c);
+# memcpy/memset come from libefi.
+EFI_CORE_SRCS := vmm/manifest.c vmm/manifest_lex.c drivers/fmt.c
+EFI_OBJS += $(patsubst %.c,$(BUILD)/efi/core/%.o,$(EFI_CORE_SRCS))
+
 # Objects rebuild when the flags change (EFI_DEBUG=1 and back).
 EFI_FLAGS_FILE := $(BUILD)/efi/cflags.txt
 .PHONY: efi-flags-check
@@ -37,6 +43,11 @@ $(EFI_FLAGS_FILE): efi-flags-check
 	@echo '$(EFI_CFLAGS)' | cmp -s - $@ || echo '$(EFI_CFLAGS)' >$@
 
 $(BUILD)/efi/%.o: boot/efi/%.c $(EFI_FLAGS_FILE) | deps
+	@mkdir -p $(dir $@)
+	@echo "  EFICC   $<"
+	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(BUILD)/efi/core/%.o: %.c $(EFI_FLAGS_FILE) | deps
 	@mkdir -p $(dir $@)
 	@echo "  EFICC   $<"
 	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@

@@ -4,6 +4,7 @@
  *
  *   efi_main
  *     open the loader's own volume, read and parse \basalt\loader.cfg
+ *     with a manifest line: read and parse the manifest, add its files
  *     load the core: check the ELF, allocate its pages at p_paddr, read it
  *     load each module whole into pages below 4 GiB
  *     fill struct boot_info (below 4 GiB): cmdline, modules, RSDP, GOP
@@ -23,6 +24,7 @@
 #include "include/basalt/boot_info.h"
 #include "boot/efi/loader_cfg.h"
 #include "boot/efi/loader_elf.h"
+#include "boot/efi/loader_manifest.h"
 #include "boot/efi/loader_mmap.h"
 
 #define LOADER_VERSION  "0.1"
@@ -88,6 +90,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
 
 static EFI_HANDLE loader_image;
 static struct loader_cfg cfg;
+static struct loader_manifest manifest;
 static struct loader_elf elf;
 static unsigned char phdr_buf[LOADER_ELF_MAX_PHDRS * LOADER_ELF_PHDR_SIZE];
 static struct page_alloc allocs[MAX_ALLOCS];
@@ -234,30 +237,75 @@ static EFI_STATUS read_at(EFI_FILE_HANDLE fh, const char *path, UINT64 off, void
 	return EFI_SUCCESS;
 }
 
-static EFI_STATUS read_config(EFI_FILE_HANDLE root)
+/* Read a whole text file of at most max bytes into pool memory (FreePool it). */
+static EFI_STATUS read_text(EFI_FILE_HANDLE root, const char *path, UINT64 max, char **text,
+			    UINT64 *size)
 {
 	EFI_FILE_HANDLE fh;
+	EFI_STATUS st;
+
+	st = open_file(root, path, &fh, size);
+	if (EFI_ERROR(st))
+		return st;
+	if (*size > max) {
+		fh->Close(fh);
+		return fail(EFI_BAD_BUFFER_SIZE, L"%a is %ld bytes, at most %ld are read", path,
+			    *size, max);
+	}
+	*text = AllocatePool(*size ? *size : 1);
+	if (!*text) {
+		fh->Close(fh);
+		return fail(EFI_OUT_OF_RESOURCES, L"out of memory reading %a", path);
+	}
+	st = read_at(fh, path, 0, *text, *size);
+	fh->Close(fh);
+	if (EFI_ERROR(st))
+		FreePool(*text);
+	return st;
+}
+
+static EFI_STATUS read_config(EFI_FILE_HANDLE root)
+{
 	EFI_STATUS st;
 	UINT64 size;
 	char *text;
 
-	st = open_file(root, CFG_PATH, &fh, &size);
+	st = read_text(root, CFG_PATH, CFG_MAX_SIZE, &text, &size);
 	if (EFI_ERROR(st))
 		return st;
-	if (size > CFG_MAX_SIZE) {
-		fh->Close(fh);
-		return fail(EFI_BAD_BUFFER_SIZE, L"%a is %ld bytes, at most %d are read",
-			    CFG_PATH, size, CFG_MAX_SIZE);
-	}
-	text = AllocatePool(size ? size : 1);
-	if (!text) {
-		fh->Close(fh);
-		return fail(EFI_OUT_OF_RESOURCES, L"out of memory reading %a", CFG_PATH);
-	}
-	st = read_at(fh, CFG_PATH, 0, text, size);
-	fh->Close(fh);
-	if (!EFI_ERROR(st) && loader_cfg_parse(&cfg, text, size))
+	if (loader_cfg_parse(&cfg, text, size))
 		st = fail(EFI_INVALID_PARAMETER, L"%a", cfg.error);
+	FreePool(text);
+	return st;
+}
+
+/*
+ * The manifest line: parse the manifest with the core's parser and add it
+ * and its files to the modules. A manifest that does not parse stops the
+ * boot here, before the core or any module is loaded, with every message.
+ */
+static EFI_STATUS read_manifest(EFI_FILE_HANDLE root)
+{
+	const char *path = cfg.manifest.path;
+	unsigned before = cfg.nr_modules;
+	EFI_STATUS st;
+	UINT64 size;
+	char *text;
+
+	st = read_text(root, path, LOADER_MANIFEST_MAX_SIZE, &text, &size);
+	if (EFI_ERROR(st))
+		return st;
+	if (loader_manifest_add(&cfg, text, size, &manifest)) {
+		for (unsigned i = 0; i < manifest.d.count; i++)
+			Print(L"%a\n", manifest.d.msg[i]);
+		if (manifest.d.dropped)
+			Print(L"(%d more errors)\n", manifest.d.dropped);
+		st = fail(EFI_INVALID_PARAMETER, L"%a: the manifest has errors: not booting", path);
+	} else {
+		Print(L"basalt-efi: manifest %a: %d VM%a, %d files to load\n", path,
+		      manifest.m.nr_vms, manifest.m.nr_vms == 1 ? "" : "s",
+		      cfg.nr_modules - before - 1);
+	}
 	FreePool(text);
 	return st;
 }
@@ -585,6 +633,8 @@ static EFI_STATUS boot(void)
 	if (EFI_ERROR(st))
 		return st;
 	st = read_config(root);
+	if (!EFI_ERROR(st) && cfg.manifest.path[0])
+		st = read_manifest(root);
 	if (!EFI_ERROR(st))
 		st = load_core(root);
 	if (!EFI_ERROR(st))

@@ -17,10 +17,14 @@ struct cfg_line {
 	const char *p, *end;
 };
 
+#define MANIFEST_SUFFIX ".manifest" /* how the core tells the manifest module */
+
 /* Where earlier keys were seen, for "second 'core' line" messages. */
 struct cfg_state {
 	unsigned core_line;
 	unsigned cmdline_line;
+	unsigned manifest_line;
+	unsigned module_manifest_line; /* first module line naming a *.manifest */
 };
 
 static bool is_blank(char c)
@@ -81,6 +85,13 @@ static size_t next_word(struct cfg_line *l, const char **word)
 		n++;
 	l->p += n;
 	return n;
+}
+
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t k = str_len(suffix);
+
+	return n >= k && word_is(s + n - k, k, suffix);
 }
 
 static const char *skip_blanks(const char *p, const char *end)
@@ -153,25 +164,78 @@ static int too_long(struct cfg_line *l, const char *what, size_t n, size_t max)
 	return -1;
 }
 
+/* A key that takes a path and nothing else: words after it are errors. */
+static int extra_words(struct cfg_line *l, const char *key, const char *hint)
+{
+	const char *extra;
+	struct loader_msg m;
+
+	if (!next_word(l, &extra))
+		return 0;
+	m = cfg_error(l->cfg, l->nr);
+	loader_msg_put(&m, "unexpected ");
+	loader_msg_quote(&m, extra, (size_t)(l->end - extra));
+	loader_msg_put(&m, " after the ");
+	loader_msg_put(&m, key);
+	loader_msg_put(&m, " path");
+	loader_msg_put(&m, hint);
+	return -1;
+}
+
+/* A manifest line and a module that is a manifest too: the core reads one. */
+static int two_manifests(struct cfg_line *l, unsigned other)
+{
+	struct loader_msg m = cfg_error(l->cfg, l->nr);
+
+	loader_msg_put(&m, "a second manifest (the first on line ");
+	loader_msg_uint(&m, other);
+	loader_msg_put(&m, "): the core reads only one");
+	return -1;
+}
+
 static int key_core(struct cfg_line *l, struct cfg_state *s)
 {
-	const char *path, *extra;
+	const char *path;
 	size_t n = next_word(l, &path);
-	struct loader_msg m;
 
 	if (s->core_line)
 		return repeated(l, "core", s->core_line);
 	if (!n)
 		return missing_path(l, "core");
-	if (next_word(l, &extra)) {
-		m = cfg_error(l->cfg, l->nr);
-		loader_msg_put(&m, "unexpected ");
-		loader_msg_quote(&m, extra, (size_t)(l->end - extra));
-		loader_msg_put(&m, " after the core path (use 'cmdline')");
+	if (extra_words(l, "core", " (use 'cmdline')"))
 		return -1;
-	}
 	s->core_line = l->nr;
 	return convert_path(l, path, n, l->cfg->core);
+}
+
+static int key_manifest(struct cfg_line *l, struct cfg_state *s)
+{
+	struct loader_cfg *cfg = l->cfg;
+	struct loader_msg m;
+	const char *path;
+	size_t n = next_word(l, &path);
+
+	if (s->manifest_line)
+		return repeated(l, "manifest", s->manifest_line);
+	if (!n)
+		return missing_path(l, "manifest");
+	if (extra_words(l, "manifest", ""))
+		return -1;
+	if (!ends_with(path, n, MANIFEST_SUFFIX)) {
+		m = cfg_error(cfg, l->nr);
+		loader_msg_put(&m, "manifest path ");
+		loader_msg_quote(&m, path, n);
+		loader_msg_put(&m, " must end in '" MANIFEST_SUFFIX "'");
+		return -1;
+	}
+	if (s->module_manifest_line)
+		return two_manifests(l, s->module_manifest_line);
+	if (convert_path(l, path, n, cfg->manifest.path))
+		return -1;
+	copy_text(cfg->manifest.name, path, n); /* n < LOADER_PATH_LEN <= BOOT_MODNAME_LEN */
+	cfg->manifest_at = cfg->nr_modules;
+	s->manifest_line = l->nr;
+	return 0;
 }
 
 static int key_cmdline(struct cfg_line *l, struct cfg_state *s)
@@ -188,7 +252,7 @@ static int key_cmdline(struct cfg_line *l, struct cfg_state *s)
 	return 0;
 }
 
-static int key_module(struct cfg_line *l)
+static int key_module(struct cfg_line *l, struct cfg_state *s)
 {
 	struct loader_cfg *cfg = l->cfg;
 	const char *text = skip_blanks(l->p, l->end);
@@ -212,6 +276,12 @@ static int key_module(struct cfg_line *l)
 		return -1;
 	if (len >= BOOT_MODNAME_LEN)
 		return too_long(l, "module text", len, BOOT_MODNAME_LEN - 1);
+	if (ends_with(path, n, MANIFEST_SUFFIX)) {
+		if (s->manifest_line)
+			return two_manifests(l, s->manifest_line);
+		if (!s->module_manifest_line)
+			s->module_manifest_line = l->nr;
+	}
 	copy_text(mod->name, text, len);
 	cfg->nr_modules++;
 	return 0;
@@ -256,7 +326,7 @@ static void trim_line(struct cfg_line *l)
 		l->end--;
 }
 
-static int parse_line(struct cfg_line *l, struct cfg_state *s)
+static int cfg_parse_line(struct cfg_line *l, struct cfg_state *s)
 {
 	struct loader_msg m;
 	const char *key;
@@ -275,7 +345,9 @@ static int parse_line(struct cfg_line *l, struct cfg_state *s)
 	if (word_is(key, n, "cmdline"))
 		return key_cmdline(l, s);
 	if (word_is(key, n, "module"))
-		return key_module(l);
+		return key_module(l, s);
+	if (word_is(key, n, "manifest"))
+		return key_manifest(l, s);
 	m = cfg_error(l->cfg, l->nr);
 	loader_msg_put(&m, "unknown key ");
 	loader_msg_quote(&m, key, n);
@@ -285,7 +357,7 @@ static int parse_line(struct cfg_line *l, struct cfg_state *s)
 int loader_cfg_parse(struct loader_cfg *cfg, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
-	struct cfg_state state = { 0, 0 };
+	struct cfg_state state = { 0, 0, 0, 0 };
 	struct cfg_line line = { cfg, 0, NULL, NULL };
 	struct loader_msg m;
 
@@ -302,7 +374,7 @@ int loader_cfg_parse(struct loader_cfg *cfg, const char *text, size_t len)
 		line.nr++;
 		line.p = p;
 		line.end = eol;
-		if (parse_line(&line, &state))
+		if (cfg_parse_line(&line, &state))
 			return -1;
 		p = eol < end ? eol + 1 : end;
 	}

@@ -6,6 +6,7 @@
  *   core    /basalt/basalt.elf     the rest of its line; blank lines are fine
  *   cmdline loglevel=info exit=qemu
  *   module  /basalt/guest.bin some args
+ *   manifest /vms.manifest
  *
  * One key per line, words separated by spaces or tabs, CR LF or LF line
  * ends, an optional UTF-8 byte-order mark:
@@ -13,6 +14,11 @@
  *   cmdline TEXT     at most once; TEXT is the rest of the line (may be empty)
  *   module PATH ...  up to BOOT_MAX_MODULES; "PATH ..." as written becomes
  *                    the module's name in struct boot_info
+ *   manifest PATH    at most once; PATH ends in ".manifest". The loader also
+ *                    loads that boot manifest and every file it names, as
+ *                    modules in the place of this line (loader_manifest.h).
+ *                    No `module` may then name a ".manifest" file: the core
+ *                    reads only one manifest.
  * PATH is absolute on the loader's own volume, '/'-separated, printable
  * ASCII; the parser hands it on '\'-separated, as UEFI file paths want it.
  *
@@ -40,6 +46,9 @@ struct loader_cfg {
 	char cmdline[BOOT_CMDLINE_LEN]; /* empty when there is no cmdline line */
 	unsigned nr_modules;
 	struct loader_cfg_module modules[BOOT_MAX_MODULES];
+	/* The manifest line: path[0] == '\0' when there is none; name is PATH. */
+	struct loader_cfg_module manifest;
+	unsigned manifest_at; /* module lines before the manifest line */
 	/* On failure: "loader.cfg:LINE: what", or "loader.cfg: what". */
 	char error[LOADER_ERR_LEN];
 };

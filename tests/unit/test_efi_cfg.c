@@ -1,9 +1,18 @@
 // SPDX-License-Identifier: MIT
-/* Host tests for the UEFI loader's loader.cfg parser (boot/efi/loader_cfg.c). */
+/*
+ * Host tests for the UEFI loader's loader.cfg parser (boot/efi/loader_cfg.c)
+ * and the files a manifest line adds (boot/efi/loader_manifest.c, with the
+ * core's manifest parser as BOOTX64.EFI has it).
+ */
+#include "drivers/fmt.c"
+#include "vmm/manifest_lex.c"
+#include "vmm/manifest.c"
 #include "tests/unit/unit.h"
 #include "boot/efi/loader_cfg.c"
+#include "boot/efi/loader_manifest.c"
 
 static struct loader_cfg cfg;
+static struct loader_manifest lm;
 
 static int parse(const char *text)
 {
@@ -213,4 +222,153 @@ TEST(reparse_clears)
 	CHECK_STR(cfg.core, "\\b");
 	CHECK_STR(cfg.cmdline, "");
 	CHECK_EQ_U(cfg.nr_modules, 0);
+}
+
+/* --- the manifest line ------------------------------------------------------------ */
+
+TEST(manifest_line)
+{
+	CHECK_EQ_I(parse("core /basalt/basalt.elf\nmanifest /vms.manifest\n"), 0);
+	CHECK_STR(cfg.manifest.path, "\\vms.manifest");
+	CHECK_STR(cfg.manifest.name, "/vms.manifest");
+	CHECK_EQ_U(cfg.manifest_at, 0);
+	CHECK_EQ_U(cfg.nr_modules, 0);
+	CHECK_EQ_I(parse("core /k\nmodule /a.bin x\nmanifest\t/basalt/b.manifest  # vms\n"
+			 "module /c.bin\n"),
+		   0);
+	CHECK_STR(cfg.manifest.path, "\\basalt\\b.manifest");
+	CHECK_EQ_U(cfg.manifest_at, 1);
+	CHECK_EQ_U(cfg.nr_modules, 2);
+	CHECK_EQ_I(parse("core /k\nmodule /a.manifest\n"), 0); /* a manifest as a module */
+	CHECK_STR(cfg.manifest.path, "");
+}
+
+TEST(bad_manifest_line)
+{
+	CHECK_BAD("core /k\nmanifest /a.manifest\nmanifest /b.manifest\n",
+		  "loader.cfg:3: second 'manifest' line (first on line 2)");
+	CHECK_BAD("core /k\nmanifest /a.manifest\nmanifest /a.manifest\n",
+		  "loader.cfg:3: second 'manifest' line (first on line 2)");
+	CHECK_BAD("core /k\nmanifest\n", "loader.cfg:2: 'manifest' needs a path");
+	CHECK_BAD("core /k\nmanifest  # none\n", "loader.cfg:2: 'manifest' needs a path");
+	CHECK_BAD("core /k\nmanifest /a.manifest x\n",
+		  "loader.cfg:2: unexpected 'x' after the manifest path");
+	CHECK_BAD("core /k\nmanifest vms.manifest\n",
+		  "loader.cfg:2: path 'vms.manifest' must start with '/'");
+	CHECK_BAD("core /k\nmanifest /vms.txt\n",
+		  "loader.cfg:2: manifest path '/vms.txt' must end in '.manifest'");
+	CHECK_BAD("core /k\nmanifest /.manifest/\n",
+		  "loader.cfg:2: manifest path '/.manifest/' must end in '.manifest'");
+	CHECK_BAD("core /k\nmanifest /a.manifest\nmodule /b.manifest\n",
+		  "loader.cfg:3: a second manifest (the first on line 2): the core reads only one");
+	CHECK_BAD("core /k\nmodule /a.manifest\nmanifest /a.manifest\n",
+		  "loader.cfg:3: a second manifest (the first on line 2): the core reads only one");
+	CHECK_BAD("core /k loglevel=info\n",
+		  "loader.cfg:1: unexpected 'loglevel=info' after the core path (use 'cmdline')");
+}
+
+static int add(const char *text)
+{
+	return loader_manifest_add(&cfg, text, strlen(text), &lm);
+}
+
+#define CHECK_MOD(i, p, n)                               \
+	do {                                             \
+		CHECK_STR(cfg.modules[i].path, p);       \
+		CHECK_STR(cfg.modules[i].name, n);       \
+	} while (0)
+
+TEST(manifest_files)
+{
+	CHECK_EQ_I(parse("core /k\n"
+			 "module /basalt/first.bin a b\n"
+			 "manifest /vms.manifest\n"
+			 "module /guests/shared.img\n"),
+		   0);
+	CHECK_EQ_I(add("[vm.web]\n"
+		       "memory = 16M\n"
+		       "kernel = \"guests/web.elf\"\n"
+		       "initrd = \"/guests/web.initrd\"\n"
+		       "disk = [\"guests/a.img\", \"guests/shared.img\"]\n"
+		       "[vm.db]\n"
+		       "memory = 16M\n"
+		       "kernel = \"/guests/web.elf\"\n" /* the same file again */
+		       "disk = \"guests/b.img\"\n"),
+		   0);
+	CHECK_EQ_U(lm.d.count, 0);
+	CHECK_EQ_U(cfg.nr_modules, 7);
+	CHECK_MOD(0, "\\basalt\\first.bin", "/basalt/first.bin a b");
+	CHECK_MOD(1, "\\vms.manifest", "/vms.manifest");
+	CHECK_MOD(2, "\\guests\\web.elf", "/guests/web.elf");
+	CHECK_MOD(3, "\\guests\\web.initrd", "/guests/web.initrd");
+	CHECK_MOD(4, "\\guests\\a.img", "/guests/a.img");
+	CHECK_MOD(5, "\\guests\\b.img", "/guests/b.img");
+	CHECK_MOD(6, "\\guests\\shared.img", "/guests/shared.img"); /* the module line */
+}
+
+TEST(manifest_only)
+{
+	CHECK_EQ_I(parse("core /k\nmanifest /basalt/vms.manifest\n"), 0);
+	CHECK_EQ_I(add("[hypervisor]\nquantum = 1ms\n"), 0); /* no VM: the core says so */
+	CHECK_EQ_U(cfg.nr_modules, 1);
+	CHECK_MOD(0, "\\basalt\\vms.manifest", "/basalt/vms.manifest");
+	CHECK_STR(lm.m.file, "basalt/vms.manifest");
+}
+
+TEST(manifest_syntax_errors)
+{
+	CHECK_EQ_I(parse("core /k\nmodule /a.bin\nmanifest /basalt/bad.manifest\n"), 0);
+	CHECK_EQ_I(add("[vm.a]\n"
+		       "memroy = 16M\n"
+		       "kernel = guests/a.elf\n"),
+		   -1);
+	CHECK_EQ_U(lm.d.count, 3);
+	CHECK_STR(lm.d.msg[0], "basalt/bad.manifest:2: unknown key 'memroy' in [vm.a]; "
+			       "did you mean 'memory'?");
+	CHECK(strstr(lm.d.msg[1], "basalt/bad.manifest:3: kernel: expected a string") ==
+	      lm.d.msg[1]);
+	CHECK_STR(lm.d.msg[2], "basalt/bad.manifest:1: vm 'a': missing required key 'memory'");
+	CHECK_EQ_U(cfg.nr_modules, 1); /* unchanged */
+	CHECK_MOD(0, "\\a.bin", "/a.bin");
+	/* A second call starts with no messages. */
+	CHECK_EQ_I(add("[vm.a]\nmemory = 16M\nkernel = \"a.elf\"\n"), 0);
+	CHECK_EQ_U(lm.d.count, 0);
+	CHECK_EQ_U(cfg.nr_modules, 3);
+}
+
+/* loader.cfg: n module lines, then a manifest line; out: a manifest of `files` VMs. */
+static void many(unsigned n, unsigned files, char *out, size_t size)
+{
+	char text[4096];
+	int len = snprintf(text, sizeof(text), "core /k\n");
+
+	for (unsigned i = 0; i < n; i++)
+		len += snprintf(text + len, sizeof(text) - len, "module /m%u.bin\n", i);
+	snprintf(text + len, sizeof(text) - len, "manifest /t.manifest\n");
+	CHECK_EQ_I(parse(text), 0);
+	len = 0;
+	for (unsigned i = 0; i < files; i++)
+		len += snprintf(out + len, size - len,
+				"[vm.v%u]\nmemory = 1M\nkernel = \"k%u.bin\"\n", i, i);
+}
+
+TEST(manifest_module_limit)
+{
+	char text[4096];
+
+	many(BOOT_MAX_MODULES - 3, 2, text, sizeof(text)); /* exactly full */
+	CHECK_EQ_I(add(text), 0);
+	CHECK_EQ_U(cfg.nr_modules, BOOT_MAX_MODULES);
+	CHECK_MOD(BOOT_MAX_MODULES - 1, "\\k1.bin", "/k1.bin");
+	many(BOOT_MAX_MODULES - 3, 3, text, sizeof(text));
+	CHECK_EQ_I(add(text), -1);
+	CHECK_EQ_U(lm.d.count, 1);
+	CHECK_STR(lm.d.msg[0], "t.manifest:9: vm 'v2': kernel: 'k2.bin' would be boot module 33, "
+			       "the loader takes 32 (loader.cfg's modules, the manifest and its "
+			       "files)");
+	CHECK_EQ_U(cfg.nr_modules, BOOT_MAX_MODULES - 3);
+	many(BOOT_MAX_MODULES - 1, 0, text, sizeof(text)); /* room for the manifest alone */
+	CHECK_EQ_I(add("[vm.a]\nmemory = 1M\nkernel = \"m0.bin\"\n"), 0); /* a module already */
+	CHECK_EQ_U(cfg.nr_modules, BOOT_MAX_MODULES);
+	CHECK_MOD(BOOT_MAX_MODULES - 1, "\\t.manifest", "/t.manifest");
 }
