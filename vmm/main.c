@@ -123,7 +123,9 @@ struct guest {
 	const struct boot_module *module;
 	char name[VM_NAME_LEN];
 	struct guest_image img;
-	uint64_t mem, cpu_mask;
+	uint64_t mem;
+	unsigned nr_pins;          /* 0: any CPU */
+	uint8_t pins[MAX_CPUS];    /* vCPU i runs on pins[i % nr_pins] */
 	unsigned vcpus;
 	bool restart_on_crash, restart_on_poweroff;
 	bool debugcon, debug_exit, testdev, console;
@@ -160,12 +162,12 @@ static void report_exits(const struct vm *vm)
 	}
 }
 
-static bool parse_cpus(const char *s, uint64_t *mask)
+static bool parse_cpus(const char *s, struct guest *g)
 {
 	char num[8];
 	unsigned long long n;
 
-	*mask = 0;
+	g->nr_pins = 0;
 	while (*s) {
 		size_t k = 0;
 
@@ -174,14 +176,14 @@ static bool parse_cpus(const char *s, uint64_t *mask)
 			k++;
 		}
 		num[k] = '\0';
-		if (!cmdline_parse_u64(num, &n) || n >= 64)
+		if (!cmdline_parse_u64(num, &n) || n >= MAX_CPUS || g->nr_pins == MAX_CPUS)
 			return false;
-		*mask |= 1ull << n;
+		g->pins[g->nr_pins++] = (uint8_t)n;
 		s += k;
 		if (*s == ',')
 			s++;
 	}
-	return *mask != 0;
+	return g->nr_pins != 0;
 }
 
 static int parse_policy(const char *args, struct guest *g)
@@ -194,7 +196,7 @@ static int parse_policy(const char *args, struct guest *g)
 			return -1;
 		g->vcpus = (unsigned)n;
 	}
-	if (cmdline_get(args, "cpus", v, sizeof(v)) && !parse_cpus(v, &g->cpu_mask))
+	if (cmdline_get(args, "cpus", v, sizeof(v)) && !parse_cpus(v, g))
 		return -1;
 	if (cmdline_get(args, "on_crash", v, sizeof(v)))
 		g->restart_on_crash = !strcmp(v, "restart");
@@ -230,6 +232,7 @@ static int add_vcpus(struct vm *vm, const struct guest *g, struct vcpu_start *st
 /* Create, load and queue the guest's VM. */
 static int guest_start(struct guest *g)
 {
+	uint64_t masks[VM_MAX_VCPUS];
 	struct vcpu_start start;
 	struct vm *vm = vm_create(g->name, g->mem);
 
@@ -247,7 +250,9 @@ static int guest_start(struct guest *g)
 	g->vm = vm;
 	pr_info("%s: starting (%lu MiB, %s)\n", g->name, (unsigned long)(g->mem >> 20),
 		g->img.format == GUEST_MULTIBOOT ? "multiboot" : "flat");
-	if (vm_start(vm, g->cpu_mask)) {
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		masks[i] = g->nr_pins ? 1ull << g->pins[i % g->nr_pins] : 0;
+	if (vm_start(vm, masks)) {
 		pr_err("%s: no CPU to run it on\n", g->name);
 		return -1;
 	}
@@ -430,7 +435,8 @@ static void guest_from_manifest(const struct manifest_vm *mv)
 	g->img.load = mv->load;
 	g->img.entry = mv->entry;
 	for (unsigned i = 0; i < mv->nr_cpus; i++)
-		g->cpu_mask |= 1ull << mv->cpus[i];
+		g->pins[i] = mv->cpus[i];
+	g->nr_pins = mv->nr_cpus;
 	g->restart_on_crash = mv->on_crash == MANIFEST_ACTION_RESTART;
 	g->restart_on_poweroff = mv->on_poweroff == MANIFEST_ACTION_RESTART;
 	if (!mv->autostart)

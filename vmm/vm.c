@@ -248,7 +248,7 @@ static void console_putc_locked(struct vm *vm, char c)
 		vm->con_line[vm->con_len++] = c;
 }
 
-int vm_start(struct vm *vm, uint64_t cpu_mask)
+int vm_start(struct vm *vm, const uint64_t *cpu_masks)
 {
 	int err = 0;
 
@@ -256,7 +256,7 @@ int vm_start(struct vm *vm, uint64_t cpu_mask)
 		return -EINVAL;
 	vm->state = VM_RUNNING;
 	for (unsigned i = 0; i < vm->nr_vcpus && !err; i++)
-		err = sched_add(vm->vcpus[i], cpu_mask);
+		err = sched_add(vm->vcpus[i], cpu_masks ? cpu_masks[i] : 0);
 	if (err)
 		vm_stop(vm, VM_STOP_CRASH, "cannot schedule its vCPUs (error %d)", err);
 	return err;

@@ -113,11 +113,12 @@ struct vm *vm_create(const char *name, uint64_t ram_size);
 /* Add a vCPU that starts as described. 0 or -errno. */
 int vm_add_vcpu(struct vm *vm, const struct vcpu_start *start);
 /*
- * Queue every vCPU on the scheduler (cpu_mask: allowed physical CPUs, 0 =
+ * Queue every vCPU on the scheduler (cpu_masks[i]: the physical CPUs vCPU i
+ * may live on, 0 or cpu_masks NULL =
  * any). The VM runs until it stops; then its vCPUs leave their queues
  * (vcpus_queued drops to 0) and it may be destroyed. 0 or -errno.
  */
-int vm_start(struct vm *vm, uint64_t cpu_mask);
+int vm_start(struct vm *vm, const uint64_t *cpu_masks);
 /* Stop the VM (from any CPU): say why once. Its vCPUs leave within a quantum. */
 void vm_stop(struct vm *vm, enum vm_stop_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
