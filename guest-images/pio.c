@@ -2,6 +2,39 @@
 /* Port I/O to the test device: every width, string forms, unclaimed ports. */
 #include "guest-images/lib/guest.h"
 
+/*
+ * A string OUT from a page that is not present: the hypervisor walks the
+ * guest's tables, finds it absent and injects #PF with error code 0 (a
+ * supervisor read of a not-present page) and CR2 = the address.
+ */
+#define HOLE 0x800000ull         /* a 2 MiB page of the loader's identity map */
+#define LOADER_PD 0x3000ull      /* vmm/loader.h: PML4 0x1000, PDPT 0x2000, PDs 0x3000 */
+
+static void outs_from_hole(void *arg)
+{
+	const void *src = (const void *)HOLE;
+	uint64_t n = 1;
+
+	(void)arg;
+	asm volatile("rep outsb" : "+S"(src), "+c"(n) : "d"((uint16_t)TESTDEV_PIO) : "memory");
+}
+
+static void string_io_page_fault(void)
+{
+	volatile uint64_t *pde = (volatile uint64_t *)(LOADER_PD + 8 * (HOLE >> 21));
+	uint64_t saved = *pde, cr2;
+	int vector;
+
+	*pde = 0;
+	asm volatile("invlpg (%0)" : : "r"(HOLE) : "memory");
+	vector = catch_exception(outs_from_hole, 0);
+	asm volatile("mov %%cr2, %0" : "=r"(cr2));
+	*pde = saved;
+	asm volatile("invlpg (%0)" : : "r"(HOLE) : "memory");
+	check(vector == 14 && cr2 == HOLE, "pio.string-from-absent-page-pf", "vector %d cr2 %lx",
+	      vector, cr2);
+}
+
 int main(void);
 int main(void)
 {
@@ -46,5 +79,6 @@ int main(void)
 			      back[6] == 0x11 && back[7] == 0x22,
 		      "pio.rep-insw", "back %x %x", back[0], back[7]);
 	}
+	string_io_page_fault();
 	return guest_failures != 0;
 }

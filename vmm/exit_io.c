@@ -76,13 +76,16 @@ static enum exit_action string_io(struct vcpu *v, const struct vmexit *e)
 			if (!err)
 				port_write(v->vm, IOQ_PORT(e->qual), size, val);
 		}
-		if (err) {
-			if (pf) {
-				vcpu_inject_pf(v, la, pf);
-				return EXIT_RESUME;
-			}
-			return vcpu_fatal(v, e, "string I/O to memory outside guest RAM");
+		if (err == -EFAULT) {
+			vcpu_inject_pf(v, la, pf);
+			return EXIT_RESUME;
 		}
+		if (err == -ERANGE) {
+			vcpu_inject_gp(v);
+			return EXIT_RESUME;
+		}
+		if (err)
+			return vcpu_fatal(v, e, "string I/O to memory outside guest RAM");
 		g[idx] = (g[idx] & ~amask) | ((g[idx] + (uint64_t)step) & amask);
 		n++;
 		if (!rep)

@@ -29,7 +29,8 @@
 struct mmio_ctx {
 	struct vcpu *v;
 	const struct bus_region *region; /* the device region that trapped */
-	uint32_t pf_error; /* set when a RAM-side access of MOVS would fault */
+	int mem_err;       /* how the RAM side of MOVS failed (gmem.h), 0: it did not */
+	uint32_t pf_error; /* with mem_err -EFAULT: the #PF error code */
 	uint64_t pf_addr;
 };
 
@@ -59,8 +60,10 @@ static int cb_mem_read(void *c, uint64_t gla, void *buf, unsigned size)
 	struct mmio_ctx *m = c;
 	int err = gmem_read_linear(m->v->vm, gla, buf, size, &m->pf_error);
 
-	if (err && m->pf_error)
+	if (err) {
+		m->mem_err = err;
 		m->pf_addr = gla;
+	}
 	return err;
 }
 
@@ -69,8 +72,10 @@ static int cb_mem_write(void *c, uint64_t gla, const void *buf, unsigned size)
 	struct mmio_ctx *m = c;
 	int err = gmem_write_linear(m->v->vm, gla, buf, size, &m->pf_error);
 
-	if (err && m->pf_error)
+	if (err) {
+		m->mem_err = err;
 		m->pf_addr = gla;
+	}
 	return err;
 }
 
@@ -162,8 +167,13 @@ static enum exit_action emulate(struct vcpu *v, const struct vmexit *e,
 	regs->rip = e->rip;
 	err = insn_emulate(in, regs, e->gpa, e->gla, &mmio_ops, &ctx);
 	if (err) {
-		if (ctx.pf_error) {
+		/* Registers keep the progress of a REP run; RIP stays on it. */
+		if (ctx.mem_err == -EFAULT) {
 			vcpu_inject_pf(v, ctx.pf_addr, ctx.pf_error);
+			return EXIT_RESUME;
+		}
+		if (ctx.mem_err == -ERANGE) {
+			vcpu_inject_gp(v);
 			return EXIT_RESUME;
 		}
 		return vcpu_fatal(v, e, "MMIO emulation failed");

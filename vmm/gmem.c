@@ -106,11 +106,13 @@ static int linear_copy(struct vm *vm, uint64_t gla, void *buf, size_t len, bool 
 		if (chunk > len)
 			chunk = len;
 		err = gmem_translate(vm, gla, write ? GWALK_WRITE : GWALK_READ, &g, pf_error);
+		if (err == -EFAULT || err == -ERANGE)
+			return err; /* #PF (error code in *pf_error) / #GP for the guest */
 		if (err)
-			return -EFAULT;
+			return -EIO;
 		err = write ? gmem_write(vm, g, p, chunk) : gmem_read(vm, g, p, chunk);
 		if (err)
-			return err;
+			return -EIO;
 		gla += chunk;
 		p += chunk;
 		len -= chunk;

@@ -24,9 +24,10 @@ int gmem_is_ram(struct vm *vm, gpa_t gpa);
 
 /*
  * Guest-linear access through the guest's current page tables (vCPU
- * context). Crossing pages is handled. -EFAULT with *pf_error set when
- * the guest would fault (the caller injects #PF), -EFAULT with it 0 when
- * the translation leaves guest RAM.
+ * context). Crossing pages is handled. Returns 0; -EFAULT when the guest
+ * would take a page fault (error code in *pf_error, which may be 0: the
+ * caller injects #PF); -ERANGE for a non-canonical address (#GP); -EIO
+ * when the tables or the data lie outside guest RAM (stop the VM).
  */
 int gmem_read_linear(struct vm *vm, uint64_t gla, void *buf, size_t len, uint32_t *pf_error);
 int gmem_write_linear(struct vm *vm, uint64_t gla, const void *buf, size_t len,
