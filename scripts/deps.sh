@@ -6,7 +6,8 @@ set -eu
 PKGS="build-essential binutils make gcc clang llvm libclang-rt-14-dev
       gnu-efi grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools dosfstools
       bochs bochsbios bochs-term vgabios seabios
-      qemu-system-x86 ovmf ipxe-qemu busybox-static cpio gzip"
+      qemu-system-x86 ovmf ipxe-qemu busybox-static cpio gzip
+      linux-source-6.1 bc bison flex libelf-dev libssl-dev xz-utils"
 
 missing=""
 for p in $PKGS; do
