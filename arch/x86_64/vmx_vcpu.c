@@ -385,11 +385,6 @@ int vmx_entry_failed(struct vmx_vcpu *v)
 	return -EIO;
 }
 
-uint64_t vmx_guest_rip(void)
-{
-	return vmcs_readl(VMCS_GUEST_RIP);
-}
-
 void vmx_set_guest_rip(uint64_t rip)
 {
 	vmcs_write_fast(VMCS_GUEST_RIP, rip);

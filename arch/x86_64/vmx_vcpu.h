@@ -114,7 +114,6 @@ void vmx_vcpu_release(struct vmx_vcpu *v);
 
 
 /* Guest state the exit handlers use (current VMCS). */
-uint64_t vmx_guest_rip(void);
 void vmx_set_guest_rip(uint64_t rip);
 /*
  * Advance the guest past the instruction that caused the last exit (whose
