@@ -69,6 +69,11 @@ void sched_wake(struct vcpu *v)
 	cpu_kick(v->pcpu);
 }
 
+struct vcpu *sched_current(void)
+{
+	return cpus[cpu_current()].loaded;
+}
+
 /* Due timer interrupts become pending; is v able to run now? */
 static bool runnable(struct vcpu *v, uint64_t now, uint64_t *next_wake)
 {

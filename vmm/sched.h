@@ -34,6 +34,8 @@ int sched_add(struct vcpu *v, uint64_t cpu_mask);
 
 /* Wake v if it is blocked (it has something pending now). Any CPU. */
 void sched_wake(struct vcpu *v);
+/* The vCPU whose state is loaded on this CPU, NULL none. */
+struct vcpu *sched_current(void);
 
 /*
  * Run this CPU's queue. Returns (on the boot CPU) when done() says so,

@@ -219,7 +219,9 @@ void vm_input(struct vm *vm, char c)
 	if (next == vm->input_tail)
 		return;
 	vm->input[vm->input_head] = c;
-	vm->input_head = next;
+	__atomic_store_n(&vm->input_head, next, __ATOMIC_RELEASE);
+	if (vm->serial)
+		uart_input_ready(vm->serial);
 }
 
 static void console_putc_locked(struct vm *vm, char c);
@@ -286,4 +288,16 @@ void vm_destroy(struct vm *vm)
 	if (vm->io_bitmap_b)
 		pmm_free(vm->io_bitmap_b, 1);
 	kfree(vm);
+}
+
+int vm_input_get(struct vm *vm)
+{
+	unsigned tail = __atomic_load_n(&vm->input_tail, __ATOMIC_ACQUIRE);
+	int c;
+
+	if (tail == __atomic_load_n(&vm->input_head, __ATOMIC_ACQUIRE))
+		return -1;
+	c = (unsigned char)vm->input[tail];
+	__atomic_store_n(&vm->input_tail, (tail + 1) % sizeof(vm->input), __ATOMIC_RELEASE);
+	return c;
 }

@@ -20,6 +20,7 @@
 #include "vmm/bus.h"
 #include "vmm/insn.h"
 #include "vmm/types.h"
+#include "vmm/vtimer.h"
 
 #define VM_NAME_LEN   32
 #define VM_MAX_VCPUS  8
@@ -33,6 +34,7 @@ enum vm_stop_kind {
 	VM_STOP_POWEROFF, /* the guest asked (hypercall, debug exit, HLT with IF=0) */
 	VM_STOP_CRASH,    /* triple fault, bad access, failed entry, unhandled exit */
 	VM_STOP_ADMIN,    /* the operator (monitor) */
+	VM_STOP_REBOOT,   /* the guest reset its machine (keyboard controller, 0xcf9, ...) */
 };
 
 struct vm_mem {
@@ -66,6 +68,10 @@ struct vcpu {
 	uint64_t exits[NR_EXIT_REASONS]; /* counts by basic exit reason */
 	uint64_t exits_other;            /* reasons beyond the table */
 	int pending_irq;                 /* external interrupt vector to inject, -1 none */
+	volatile bool irq_check;         /* an interrupt may be deliverable: look before entry */
+	struct vlapic *lapic;            /* its local APIC (vmm/vlapic.c), NULL: none */
+	struct vtimer *timers[VCPU_MAX_TIMERS]; /* fired on its CPU (vtimer.h) */
+	volatile bool timers_changed;    /* a deadline moved: recompute the preemption timer */
 	/* Scheduling (sched.c). */
 	unsigned pcpu;                   /* the physical CPU this vCPU lives on */
 	int state;                       /* enum vcpu_state */
@@ -92,6 +98,8 @@ struct vm {
 	uint64_t eptp;
 	uint64_t msr_bitmap, io_bitmap_a, io_bitmap_b; /* host-physical pages */
 	struct bus pio, mmio;
+	struct vdev *pic, *ioapic;       /* interrupt controllers (irq.h), NULL: none */
+	struct vdev *serial;             /* the UART taking keyboard input, NULL: none */
 	unsigned nr_devs;
 	struct vdev devs[VM_MAX_DEVS];
 	unsigned nr_vcpus;
@@ -143,6 +151,10 @@ uint64_t vmm_epoch_tsc(void);
 
 /* Queue a keyboard byte for the VM (dropped when the ring is full). */
 void vm_input(struct vm *vm, char c);
+/* The next queued keyboard byte, -1 none (for the VM's serial port). */
+int vm_input_get(struct vm *vm);
+/* Told when input arrives (implemented by vmm/dev/uart.c). */
+void uart_input_ready(struct vdev *uart);
 
 /* Guest console output (debug port, hypercall): whole lines, prefixed. */
 void vm_console_putc(struct vm *vm, char c);
