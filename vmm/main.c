@@ -229,6 +229,27 @@ static int add_vcpus(struct vm *vm, const struct guest *g, struct vcpu_start *st
 	return 0;
 }
 
+/*
+ * Every VM is a small PC: these devices exist in each, passive until the
+ * guest programs them (names as registered in vmm/dev/devices.c).
+ */
+static const char *const platform_devices[] = {
+	NULL, /* (the platform devices are added here as they land) */
+};
+
+static int platform_create(struct vm *vm)
+{
+	for (unsigned i = 0; i < sizeof(platform_devices) / sizeof(platform_devices[0]); i++) {
+		int err = platform_devices[i] ? vdev_create(vm, platform_devices[i]) : 0;
+
+		if (err) {
+			pr_err("%s: device %s: error %d\n", vm->name, platform_devices[i], err);
+			return err;
+		}
+	}
+	return 0;
+}
+
 /* Create, load and queue the guest's VM. */
 static int guest_start(struct guest *g)
 {
@@ -239,7 +260,7 @@ static int guest_start(struct guest *g)
 	if (!vm)
 		return -1;
 	vm->console = g->console;
-	if ((g->debugcon && vdev_create(vm, "debugcon")) ||
+	if (platform_create(vm) || (g->debugcon && vdev_create(vm, "debugcon")) ||
 	    (g->debug_exit && vdev_create(vm, "isa-debug-exit")) ||
 	    (g->testdev && vdev_create(vm, "testdev")) || loader_load(vm, &g->img, &start) ||
 	    add_vcpus(vm, g, &start)) {
