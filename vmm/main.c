@@ -260,10 +260,11 @@ static int guest_start(struct guest *g)
 	if (!vm)
 		return -1;
 	vm->console = g->console;
-	if (platform_create(vm) || (g->debugcon && vdev_create(vm, "debugcon")) ||
+	/* Devices come last: some bind timers to vCPU 0. */
+	if (loader_load(vm, &g->img, &start) || add_vcpus(vm, g, &start) || platform_create(vm) ||
+	    (g->debugcon && vdev_create(vm, "debugcon")) ||
 	    (g->debug_exit && vdev_create(vm, "isa-debug-exit")) ||
-	    (g->testdev && vdev_create(vm, "testdev")) || loader_load(vm, &g->img, &start) ||
-	    add_vcpus(vm, g, &start)) {
+	    (g->testdev && vdev_create(vm, "testdev"))) {
 		pr_err("%s: not started\n", g->name);
 		vm_destroy(vm);
 		return -1;
