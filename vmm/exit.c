@@ -7,8 +7,11 @@
 #define pr_fmt "exit"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/vmx_vcpu.h"
+#include "arch/x86_64/tsc.h"
 #include "drivers/console.h"
 #include "vmm/exit.h"
+#include "vmm/irq.h"
+#include "vmm/vlapic.h"
 #include "vmm/sched.h"
 #include "vmm/vm.h"
 
@@ -136,11 +139,14 @@ static enum exit_action exit_resume(struct vcpu *v, const struct vmexit *e)
 	return EXIT_RESUME;
 }
 
-/* The quantum is over: let the scheduler pick the next vCPU. */
+/* A timer is due, or the quantum is over: then the scheduler picks the next vCPU. */
 static enum exit_action exit_yield(struct vcpu *v, const struct vmexit *e)
 {
-	(void)v, (void)e;
-	return EXIT_YIELD;
+	(void)e;
+	if ((int64_t)(tsc_read() - v->slice_end) >= 0)
+		return EXIT_YIELD;
+	v->timers_changed = true;
+	return EXIT_RESUME;
 }
 
 static enum exit_action exit_ud(struct vcpu *v, const struct vmexit *e)
@@ -159,14 +165,26 @@ static enum exit_action exit_vmx_insn(struct vcpu *v, const struct vmexit *e)
 	return EXIT_RESUME;
 }
 
+/* Every vCPU halted with interrupts off, or never started: nothing can happen any more. */
+static bool vm_halted_for_good(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		if (!vm->vcpus[i]->halted_for_good && !vm->vcpus[i]->wait_sipi)
+			return false;
+	return true;
+}
+
 static enum exit_action exit_hlt(struct vcpu *v, const struct vmexit *e)
 {
 	(void)e;
 	vmx_clear_interrupt_shadow();
-	/* With IF=0 nothing can wake it: a lone vCPU means the VM is done. */
-	if (!(vmx_guest_rflags() & RFLAGS_IF) && v->vm->nr_vcpus == 1) {
-		vm_stop(v->vm, VM_STOP_POWEROFF, "vCPU %u halted with interrupts disabled", v->id);
-		return EXIT_STOP;
+	/* With IF=0 only an NMI or INIT wakes it; when no vCPU can, the VM is done. */
+	if (!(vmx_guest_rflags() & RFLAGS_IF)) {
+		v->halted_for_good = true;
+		if (vm_halted_for_good(v->vm)) {
+			vm_stop(v->vm, VM_STOP_POWEROFF, "every vCPU halted with interrupts disabled");
+			return EXIT_STOP;
+		}
 	}
 	return EXIT_BLOCK;
 }
@@ -221,19 +239,114 @@ static inline enum exit_action dispatch(struct vcpu *v, const struct vmexit *e)
 	return fn(v, e);
 }
 
+/* An external interrupt from the 8259 side (vCPU 0 only): the vector, or -1. */
+static int extint_peek(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	if (v->id)
+		return -1;
+	if (v->pending_irq >= 0)
+		return v->pending_irq;
+	if (vm->pic && pic_intr(vm->pic) && vlapic_takes_extint(v))
+		return 256; /* the vector comes with the INTA cycle */
+	return -1;
+}
+
+static bool vcpu_has_interrupt(struct vcpu *v)
+{
+	return extint_peek(v) >= 0 || vlapic_pending(v) >= 0;
+}
+
+bool vcpu_should_wake(struct vcpu *v)
+{
+	if (vlapic_wakes(v))
+		return true;
+	if (v->wait_sipi || v->halted_for_good)
+		return false;
+	return vcpu_has_interrupt(v);
+}
+
 /*
- * Inject the pending external interrupt if the guest can take it now,
- * else ask for an exit as soon as it can (interrupt-window exiting).
+ * INIT and SIPI (sent by another vCPU's local APIC): INIT parks the vCPU
+ * until a start-up IPI, which restarts it in real mode at vector << 12.
+ */
+static void init_sipi(struct vcpu *v)
+{
+	int sipi;
+
+	if (vlapic_take_init(v) && v->id) { /* INIT on the boot CPU: ignored (no VM reset) */
+		vlapic_reset(v);
+		v->wait_sipi = true;
+	}
+	if (v->wait_sipi && (sipi = vlapic_take_sipi(v)) >= 0) {
+		struct vcpu_start s = { .mode = VCPU_START_REAL, .cs = (uint16_t)(sipi << 8) };
+
+		vmx_vcpu_restart(&v->arch, &s);
+		v->wait_sipi = false;
+		v->halted_for_good = false;
+	}
+}
+
+/*
+ * Something may be deliverable (v->irq_check): inject the most urgent
+ * event the guest can take now, else ask for an exit as soon as it can
+ * (interrupt-window exiting) and keep looking.
  */
 static void deliver_irq(struct vcpu *v)
 {
+	int vec;
+
+	v->irq_check = false; /* before looking: a new request sets it again */
+	if (v->lapic) {
+		init_sipi(v);
+		if (v->wait_sipi)
+			return;
+		if (vlapic_take_nmi(v)) {
+			if (!vmx_event_pending() && vmx_guest_nmi_allowed()) {
+				vmx_inject(EVENT_TYPE_NMI, 2, false, 0);
+				v->halted_for_good = false;
+				return;
+			}
+			vlapic_accept(v, &(struct apic_msg){ .mode = APIC_DM_NMI }); /* later */
+			return;
+		}
+	}
+	vec = extint_peek(v);
+	if (vec < 0)
+		vec = vlapic_pending(v);
+	if (vec < 0) {
+		vmx_request_intr_window(false);
+		return;
+	}
 	if (vmx_event_pending() || !vmx_guest_interruptible()) {
+		v->irq_check = true;
 		vmx_request_intr_window(true);
 		return;
 	}
-	vmx_inject(EVENT_TYPE_EXT_INT, (unsigned)v->pending_irq, false, 0);
-	vmx_request_intr_window(false);
-	v->pending_irq = -1;
+	if (vec == v->pending_irq && !v->id) {
+		v->pending_irq = -1;
+	} else if (vec == 256) {
+		vec = pic_intack(v->vm->pic);
+		if (vec < 0)
+			return;
+	} else {
+		vlapic_ack(v, vec);
+	}
+	vmx_inject(EVENT_TYPE_EXT_INT, (unsigned)vec, false, 0);
+	v->irq_check = true; /* more may be waiting: look again after this entry */
+}
+
+/* Fire due timers; cut the preemption timer at the next deadline or the slice end. */
+static void rearm(struct vcpu *v)
+{
+	uint64_t now = tsc_read(), next;
+
+	v->timers_changed = false;
+	next = vtimer_run(v, now);
+	if (!next || (int64_t)(next - v->slice_end) > 0)
+		next = v->slice_end;
+	vmx_set_preemption_timer((int64_t)(next - now) > 0 ? next - now : 1);
 }
 
 void vcpu_run_slice(struct vcpu *v, uint64_t quantum)
@@ -242,10 +355,18 @@ void vcpu_run_slice(struct vcpu *v, uint64_t quantum)
 	struct vmexit *e = &v->last_exit;
 
 	v->state = VCPU_RUNNABLE;
-	vmx_set_preemption_timer(quantum);
+	v->slice_end = tsc_read() + quantum;
+	v->timers_changed = true;
 	while (vm->state == VM_RUNNING) {
-		if (__builtin_expect(v->pending_irq >= 0, 0))
+		if (__builtin_expect(v->timers_changed, 0))
+			rearm(v);
+		if (__builtin_expect(v->irq_check | (v->pending_irq >= 0), 0)) {
 			deliver_irq(v);
+			if (v->wait_sipi) {
+				v->state = VCPU_BLOCKED;
+				return;
+			}
+		}
 		if (vmx_vcpu_run(&v->arch, e)) {
 			vmx_vcpu_dump(&v->arch);
 			vm_stop(vm, VM_STOP_CRASH, "VM entry failed");
@@ -257,10 +378,11 @@ void vcpu_run_slice(struct vcpu *v, uint64_t quantum)
 			break;
 		case EXIT_BLOCK:
 			vmx_skip_insn(&v->arch); /* past the HLT */
-			if (v->pending_irq < 0) {
+			if (!vcpu_should_wake(v)) {
 				v->state = VCPU_BLOCKED;
 				return;
 			}
+			v->irq_check = true;
 			break;
 		case EXIT_YIELD:
 			return;

@@ -30,6 +30,8 @@ typedef enum exit_action (*exit_handler_fn)(struct vcpu *v, const struct vmexit 
  * its VM stops.
  */
 void vcpu_run_slice(struct vcpu *v, uint64_t quantum);
+/* A blocked vCPU has something to do (an interrupt it can take, NMI, INIT, SIPI). */
+bool vcpu_should_wake(struct vcpu *v);
 
 /* Handlers (one file per group). */
 enum exit_action exit_cpuid(struct vcpu *v, const struct vmexit *e);

@@ -8,7 +8,9 @@
  *   0x40000010  EAX = TSC frequency in kHz, EBX = 0 (no emulated bus clock)
  *
  * Leaf 1 loses VMX, MONITOR/MWAIT (they #UD) and gains the hypervisor
- * bit; leaf 6 loses APERF/MPERF (MSRs not emulated).
+ * bit and TSC-deadline (emulated); leaf 6 loses APERF/MPERF (MSRs not
+ * emulated). Topology (leaves 1, 4, 0xb, 0x1f): each vCPU is one core of
+ * a single package, no SMT; APIC ID = vCPU index.
  */
 #include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/tsc.h"
@@ -23,7 +25,55 @@
 #define L1_ECX_MONITOR (1u << 3)
 #define L1_ECX_VMX     (1u << 5)
 #define L1_ECX_HYPERVISOR (1u << 31)
+#define L1_ECX_X2APIC  (1u << 21)
+#define L1_ECX_TSC_DEADLINE (1u << 24)
+#define L1_EDX_HTT     (1u << 28)
 #define L6_ECX_APERFMPERF (1u << 0)
+/* The leaves below 32 adjusted per vCPU. */
+#define TOPOLOGY_LEAVES ((1u << 1) | (1u << 4) | (1u << 6) | (1u << 0xb) | (1u << 0x1f))
+
+/* Bits to hold an APIC ID below n. */
+static unsigned id_bits(unsigned n)
+{
+	unsigned b = 0;
+
+	while ((1u << b) < n)
+		b++;
+	return b;
+}
+
+static void vcpu_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint64_t r[4])
+{
+	unsigned n = v->vm->nr_vcpus, shift = id_bits(n);
+
+	switch (leaf) {
+	case 1:
+		r[1] = (r[1] & 0xffffu) | (uint64_t)((1u << shift) & 0xff) << 16 |
+		       (uint64_t)v->id << 24;
+		r[2] = (r[2] & ~(uint64_t)(L1_ECX_VMX | L1_ECX_MONITOR)) | L1_ECX_HYPERVISOR |
+		       L1_ECX_TSC_DEADLINE | L1_ECX_X2APIC;
+		r[3] = n > 1 ? r[3] | L1_EDX_HTT : r[3] & ~(uint64_t)L1_EDX_HTT;
+		break;
+	case 4: /* cache leaves: cores per package; only the last level is shared */
+		if (r[0] & 0x1f) {
+			bool shared = ((r[0] >> 5) & 7) == 3;
+
+			r[0] = (r[0] & 0x3fff) | (uint64_t)((1u << shift) - 1) << 26 |
+			       (uint64_t)(shared ? (1u << shift) - 1 : 0) << 14;
+		}
+		break;
+	case 6:
+		r[2] &= ~(uint64_t)L6_ECX_APERFMPERF;
+		break;
+	case 0xb:
+	case 0x1f: /* level 0: SMT (1 thread), level 1: core (n), then none */
+		r[0] = sub == 1 ? shift : 0;
+		r[1] = sub == 0 ? 1 : sub == 1 ? n : 0;
+		r[2] = sub > 1 ? sub : sub | (sub + 1) << 8;
+		r[3] = v->id;
+		break;
+	}
+}
 
 static void hypervisor_cpuid(uint32_t leaf, uint64_t r[4])
 {
@@ -50,10 +100,8 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct vmexit *e)
 		hypervisor_cpuid(leaf, r);
 	else
 		cpuid_host(leaf, (uint32_t)g[GPR_RCX], r);
-	if (leaf == 1)
-		r[2] = (r[2] & ~(uint64_t)(L1_ECX_VMX | L1_ECX_MONITOR)) | L1_ECX_HYPERVISOR;
-	else if (leaf == 6)
-		r[2] &= ~(uint64_t)L6_ECX_APERFMPERF;
+	if (leaf < 32 && ((TOPOLOGY_LEAVES >> leaf) & 1))
+		vcpu_cpuid(v, leaf, (uint32_t)g[GPR_RCX], r);
 	g[GPR_RAX] = r[0];
 	g[GPR_RBX] = r[1];
 	g[GPR_RCX] = r[2];

@@ -8,6 +8,7 @@
 #include "arch/x86_64/tsc.h"
 #include "arch/x86_64/vmx_vcpu.h"
 #include "vmm/exit.h"
+#include "vmm/vlapic.h"
 #include "vmm/vm.h"
 
 #define MSR_TSC              0x010
@@ -25,6 +26,9 @@
 #define MSR_MTRR_FIX_4K_7    0x26f
 #define MSR_PAT              0x277
 #define MSR_MTRR_DEF_TYPE    0x2ff
+#define MSR_TSC_DEADLINE     0x6e0
+#define MSR_X2APIC_FIRST     0x800
+#define MSR_X2APIC_LAST      0x8ff
 #define MSR_EFER             0xc0000080
 
 #define APIC_BASE_DEFAULT    0xfee00000ull
@@ -62,9 +66,19 @@ static bool valid_types(uint64_t v, bool pat)
 	return true;
 }
 
+/* The local APIC's MSRs, when the vCPU has one. */
+static bool apic_msr(const struct vcpu *v, uint32_t msr)
+{
+	return v->lapic && (msr == MSR_APIC_BASE || msr == MSR_TSC_DEADLINE ||
+			    (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST));
+}
+
 static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	int fix = fixed_mtrr(msr);
+
+	if (apic_msr(v, msr))
+		return vlapic_rdmsr(v, msr, val);
 
 	if (fix >= 0) {
 		*val = v->mtrr_fixed[fix];
@@ -93,6 +107,9 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	int fix = fixed_mtrr(msr);
+
+	if (apic_msr(v, msr))
+		return vlapic_wrmsr(v, msr, val);
 
 	if (fix >= 0) {
 		if (!valid_types(val, false))

@@ -208,23 +208,25 @@ static int parse_policy(const char *args, struct guest *g)
 /*
  * vCPU 0 starts as the loader says. A flat image's other vCPUs start at
  * the same entry with their index in RDI (a Basalt convention for test
- * kernels); other formats' guests start their APs with INIT-SIPI, which
- * needs the local APIC emulation, so they get one vCPU for now.
+ * kernels); other guests' APs wait for an INIT-SIPI from their boot CPU,
+ * as on a PC.
  */
 static int add_vcpus(struct vm *vm, const struct guest *g, struct vcpu_start *start)
 {
-	unsigned n = g->img.format == GUEST_FLAT ? g->vcpus : 1;
+	static const struct vcpu_start ap = { .mode = VCPU_START_REAL };
 
-	if (n < g->vcpus)
-		pr_warn("%s: %u vCPUs asked; a non-flat guest starts its APs with INIT-SIPI, "
-			"which needs the local APIC emulation: running 1\n", g->name, g->vcpus);
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < g->vcpus; i++) {
+		bool parked = i && g->img.format != GUEST_FLAT;
 		int err;
 
 		start->gpr[GPR_RDI] = i;
-		err = vm_add_vcpu(vm, start);
+		err = vm_add_vcpu(vm, parked ? &ap : start);
 		if (err)
 			return err;
+		if (parked) {
+			vm->vcpus[i]->wait_sipi = true;
+			vm->vcpus[i]->irq_check = true;
+		}
 	}
 	return 0;
 }
@@ -234,7 +236,7 @@ static int add_vcpus(struct vm *vm, const struct guest *g, struct vcpu_start *st
  * guest programs them (names as registered in vmm/dev/devices.c).
  */
 static const char *const platform_devices[] = {
-	NULL, /* (the platform devices are added here as they land) */
+	"lapic",
 };
 
 static int platform_create(struct vm *vm)

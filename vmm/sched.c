@@ -74,19 +74,28 @@ struct vcpu *sched_current(void)
 	return cpus[cpu_current()].loaded;
 }
 
-/* Due timer interrupts become pending; is v able to run now? */
+/* Due timers fire; is v able to run now? (*next_wake: the earliest timer) */
 static bool runnable(struct vcpu *v, uint64_t now, uint64_t *next_wake)
 {
+	uint64_t next;
+
 	if (v->wake_tsc && (int64_t)(now - v->wake_tsc) >= 0) {
 		v->pending_irq = v->wake_vector;
 		v->wake_tsc = 0;
 	}
 	if (v->vm->paused)
 		return false;
-	if (v->state == VCPU_RUNNABLE || v->pending_irq >= 0)
+	if (v->state == VCPU_RUNNABLE)
 		return true;
-	if (v->wake_tsc && (!*next_wake || (int64_t)(v->wake_tsc - *next_wake) < 0))
-		*next_wake = v->wake_tsc;
+	next = vtimer_run(v, now);
+	if (vcpu_should_wake(v)) {
+		v->irq_check = true;
+		return true;
+	}
+	if (v->wake_tsc && (!next || (int64_t)(v->wake_tsc - next) < 0))
+		next = v->wake_tsc;
+	if (next && (!*next_wake || (int64_t)(next - *next_wake) < 0))
+		*next_wake = next;
 	return false;
 }
 

@@ -19,9 +19,7 @@ struct vm;
 
 #define LAPIC_BASE 0xfee00000ull
 
-int vlapic_create(struct vcpu *v);
-void vlapic_destroy(struct vcpu *v);
-/* Power-on state (a reset, or INIT: keep_id). */
+/* INIT state (requests in flight stay). The device "lapic" gives each vCPU one. */
 void vlapic_reset(struct vcpu *v);
 
 /* Whether msg addresses v's APIC. */
@@ -36,7 +34,15 @@ void vlapic_ack(struct vcpu *v, int vector);
 /* The 8259's ExtINT reaches this vCPU (LINT0 in ExtINT mode, or the APIC disabled). */
 bool vlapic_takes_extint(struct vcpu *v);
 
+/* Requests from other CPUs, taken by the vCPU's own loop (exit.c). */
+bool vlapic_take_nmi(struct vcpu *v);
+bool vlapic_take_init(struct vcpu *v);
+int vlapic_take_sipi(struct vcpu *v); /* the start-up vector, -1 none */
+/* An NMI, INIT or (for a waiting vCPU) SIPI is pending. */
+bool vlapic_wakes(struct vcpu *v);
+
 /* x2APIC MSR access (0x800-0x8ff) and the APIC base MSR: 0, or -1 for #GP. */
+/* (also IA32_APIC_BASE and IA32_TSC_DEADLINE) */
 int vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
 int vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
 

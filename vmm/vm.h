@@ -69,7 +69,9 @@ struct vcpu {
 	uint64_t exits_other;            /* reasons beyond the table */
 	int pending_irq;                 /* external interrupt vector to inject, -1 none */
 	volatile bool irq_check;         /* an interrupt may be deliverable: look before entry */
-	struct vlapic *lapic;            /* its local APIC (vmm/vlapic.c), NULL: none */
+	struct vlapic *lapic;            /* its local APIC (vmm/dev/lapic.c), NULL: none */
+	bool wait_sipi;                  /* an AP after INIT: runs only when a SIPI comes */
+	bool halted_for_good;            /* HLT with interrupts off: only NMI/INIT wake it */
 	struct vtimer *timers[VCPU_MAX_TIMERS]; /* fired on its CPU (vtimer.h) */
 	volatile bool timers_changed;    /* a deadline moved: recompute the preemption timer */
 	/* Scheduling (sched.c). */
@@ -78,6 +80,7 @@ struct vcpu {
 	uint64_t wake_tsc;               /* timer: raise wake_vector at this TSC, 0 off */
 	int wake_vector;
 	uint64_t run_ticks;              /* TSC ticks spent running it */
+	uint64_t slice_end;              /* TSC: its quantum ends */
 	struct vmexit last_exit;         /* the exit being handled / just handled */
 	struct fetch_cache fetch;
 	struct decode_cache decoded;

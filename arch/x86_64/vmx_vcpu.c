@@ -52,6 +52,7 @@ _Static_assert(VMCS_HOST_RSP == VMCS_ENC_HOST_RSP, "vmx_asm.h");
 #define INTR_INFO_HAS_ERROR (1u << 11)
 #define INTERRUPTIBILITY_STI   (1u << 0)
 #define INTERRUPTIBILITY_MOVSS (1u << 1)
+#define INTERRUPTIBILITY_NMI   (1u << 3)
 #define EXIT_REASON_ENTRY_FAIL (1u << 31)
 #define RFLAGS_RESERVED1 0x2ull
 #define DR7_INIT 0x400ull
@@ -593,6 +594,20 @@ bool vmx_guest_interruptible(void)
 	return (vmcs_readl(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
 	       !(vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
 		 (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
+}
+
+bool vmx_guest_nmi_allowed(void)
+{
+	return !(vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
+		 (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS | INTERRUPTIBILITY_NMI));
+}
+
+void vmx_vcpu_restart(struct vmx_vcpu *v, const struct vcpu_start *s)
+{
+	write_guest_state(v, s);
+	vmcs_write32(VMCS_ENTRY_INTR_INFO, 0);
+	sync_long_mode();
+	v->skip = false;
 }
 
 void vmx_clear_interrupt_shadow(void)

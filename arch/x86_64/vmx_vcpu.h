@@ -170,6 +170,10 @@ void vmx_request_intr_window(bool on);
 bool vmx_guest_interruptible(void);
 /* Clear STI/MOV-SS blocking (after emulating an instruction such as HLT). */
 void vmx_clear_interrupt_shadow(void);
+/* No STI/MOV SS shadow and no NMI blocking: an NMI may be injected. */
+bool vmx_guest_nmi_allowed(void);
+/* Put the current VMCS's guest back to a start state (INIT-SIPI). */
+void vmx_vcpu_restart(struct vmx_vcpu *v, const struct vcpu_start *s);
 /*
  * Set the preemption timer: an exit after about tsc_ticks of guest time.
  * With vmx_caps()->preempt_saved it counts across exits (a quantum), else

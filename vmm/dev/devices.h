@@ -7,6 +7,7 @@
 
 extern const struct vdev_ops debugcon_ops;  /* port 0xe9 console */
 extern const struct vdev_ops debugexit_ops; /* port 0xf4 power-off with a code */
-extern const struct vdev_ops testdev_ops;   /* scratch ports and MMIO for tests */
+extern const struct vdev_ops testdev_ops;
+extern const struct vdev_ops lapic_ops;     /* local APICs (vlapic.h) */   /* scratch ports and MMIO for tests */
 
 #endif
