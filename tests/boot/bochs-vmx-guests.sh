@@ -8,7 +8,7 @@
 rc=0
 G=build/guests
 set -- --module "$G/modes.bin" "name=modes" --module "$G/mb32.elf" "name=mb32 hello-mb"
-for g in cpuid pio msr vmcall mmio irq badmem-read badmem-write badmem-exec triple; do
+for g in cpuid pio msr vmcall mmio irq lapic badmem-read badmem-write badmem-exec triple; do
 	set -- "$@" --module "$G/$g.bin" "name=$g mode=long64 load=0x100000"
 done
 set -- "$@" --module "$G/cpuid.bin" "name=after mode=long64 load=0x100000"
@@ -23,7 +23,7 @@ for model in ${MODELS:-corei7_skylake_x corei7_sandy_bridge_2600k}; do
 	# each guest verdict line becomes one verdict of ours
 	sed -n 's/^\([a-z0-9-]*\): \(PASS\|FAIL\): \(.*\)$/\2: guest.'"$short"'.\3/p' \
 		"$T_OUT/com1.log"
-	for g in modes mb32 cpuid pio msr vmcall mmio irq; do
+	for g in modes mb32 cpuid pio msr vmcall mmio irq lapic; do
 		t_expect "^\\[ *[0-9.]+\\] $g: stopped: (powered off by the guest \\(code 0\\))" \
 			"$g powered off cleanly"
 	done
