@@ -219,9 +219,9 @@ static void print_vm(const struct manifest_vm *vm, const struct manifest_machine
 	       vm->line, sz(vm->memory, s1), sz(manifest_vm_footprint(vm), s2));
 	print_image(vm, mc);
 	print_vcpus(vm);
-	printf("  start     %s; on_crash %s, on_poweroff %s\n",
+	printf("  start     %s; on_crash %s, on_poweroff %s, on_reboot %s\n",
 	       vm->autostart ? "at boot" : "from the monitor", manifest_action_name(vm->on_crash),
-	       manifest_action_name(vm->on_poweroff));
+	       manifest_action_name(vm->on_poweroff), manifest_action_name(vm->on_reboot));
 	print_devices(vm);
 	print_map(vm);
 }

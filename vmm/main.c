@@ -7,6 +7,7 @@
  *   PATH [name=NAME] [mem=SIZE] [format=flat|multiboot]
  *        [mode=real|prot32|long64] [load=ADDR] [entry=ADDR]
  *        [cpus=I,J,...] [on_crash=stop|restart] [on_poweroff=stop|restart]
+ *        [on_reboot=restart|stop]
  *        [cmdline words...]
  *
  * format defaults to multiboot for an ELF with a multiboot header, else
@@ -127,7 +128,7 @@ struct guest {
 	unsigned nr_pins;          /* 0: any CPU */
 	uint8_t pins[MAX_CPUS];    /* vCPU i runs on pins[i % nr_pins] */
 	unsigned vcpus;
-	bool restart_on_crash, restart_on_poweroff;
+	bool restart_on_crash, restart_on_poweroff, stop_on_reboot;
 	bool debugcon, debug_exit, testdev, console;
 	bool force_restart; /* the operator asked for a restart */
 	unsigned restarts;
@@ -202,6 +203,8 @@ static int parse_policy(const char *args, struct guest *g)
 		g->restart_on_crash = !strcmp(v, "restart");
 	if (cmdline_get(args, "on_poweroff", v, sizeof(v)))
 		g->restart_on_poweroff = !strcmp(v, "restart");
+	if (cmdline_get(args, "on_reboot", v, sizeof(v)))
+		g->stop_on_reboot = !strcmp(v, "stop");
 	return 0;
 }
 
@@ -316,7 +319,7 @@ static bool reap(void)
 	for (unsigned i = 0; i < nr_guests; i++) {
 		struct guest *g = &guests[i];
 		struct vm *vm = g->vm;
-		bool restart;
+		bool restart, reboot;
 
 		if (!vm)
 			continue;
@@ -325,6 +328,7 @@ static bool reap(void)
 			continue;
 		}
 		report_exits(vm);
+		reboot = vm->stop_kind == VM_STOP_REBOOT && !g->stop_on_reboot;
 		restart = (vm->stop_kind == VM_STOP_CRASH && g->restart_on_crash) ||
 			  (vm->stop_kind == VM_STOP_POWEROFF && g->restart_on_poweroff);
 		vm_destroy(vm);
@@ -332,6 +336,9 @@ static bool reap(void)
 		if (g->force_restart) {
 			g->force_restart = false;
 			pr_info("%s: restarting (operator)\n", g->name);
+			any |= guest_start(g) == 0;
+		} else if (reboot) {
+			pr_info("%s: rebooting\n", g->name);
 			any |= guest_start(g) == 0;
 		} else if (restart && g->restarts++ < RESTART_LIMIT) {
 			pr_info("%s: restarting (%u of %d)\n", g->name, g->restarts, RESTART_LIMIT);
@@ -463,6 +470,7 @@ static void guest_from_manifest(const struct manifest_vm *mv)
 	g->nr_pins = mv->nr_cpus;
 	g->restart_on_crash = mv->on_crash == MANIFEST_ACTION_RESTART;
 	g->restart_on_poweroff = mv->on_poweroff == MANIFEST_ACTION_RESTART;
+	g->stop_on_reboot = mv->on_reboot == MANIFEST_ACTION_STOP;
 	if (!mv->autostart)
 		pr_info("%s: autostart = false: not started\n", mv->name);
 }

@@ -174,6 +174,11 @@ static int set_on_poweroff(struct manifest_parser *p, const struct manifest_valu
 	return set_action(p, v, &p->vm->on_poweroff);
 }
 
+static int set_on_reboot(struct manifest_parser *p, const struct manifest_value *v)
+{
+	return set_action(p, v, &p->vm->on_reboot);
+}
+
 static int set_console(struct manifest_parser *p, const struct manifest_value *v)
 {
 	return manifest_get_bool(p, v, &p->vm->console);
@@ -293,6 +298,7 @@ static const struct key vm_keys[MANIFEST_VM_NR_KEYS] = {
 	[MANIFEST_VM_CONSOLE] = { "console", set_console },
 	[MANIFEST_VM_ON_CRASH] = { "on_crash", set_on_crash },
 	[MANIFEST_VM_ON_POWEROFF] = { "on_poweroff", set_on_poweroff },
+	[MANIFEST_VM_ON_REBOOT] = { "on_reboot", set_on_reboot },
 	[MANIFEST_VM_AUTOSTART] = { "autostart", set_autostart },
 	[MANIFEST_VM_DEBUG_EXIT] = { "debug_exit", set_debug_exit },
 	[MANIFEST_VM_DEBUGCON] = { "debugcon", set_debugcon },
@@ -435,6 +441,7 @@ static void vm_defaults(struct manifest_vm *vm)
 	vm->autostart = true;
 	vm->on_crash = MANIFEST_ACTION_STOP;
 	vm->on_poweroff = MANIFEST_ACTION_STOP;
+	vm->on_reboot = MANIFEST_ACTION_RESTART;
 	vm->network = MANIFEST_NET_NONE;
 }
 

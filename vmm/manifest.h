@@ -93,7 +93,7 @@ enum manifest_vm_key {
 	MANIFEST_VM_MEMORY, MANIFEST_VM_VCPUS, MANIFEST_VM_CPUS, MANIFEST_VM_KERNEL,
 	MANIFEST_VM_INITRD, MANIFEST_VM_CMDLINE, MANIFEST_VM_FORMAT, MANIFEST_VM_LOAD,
 	MANIFEST_VM_ENTRY, MANIFEST_VM_MODE, MANIFEST_VM_CONSOLE, MANIFEST_VM_ON_CRASH,
-	MANIFEST_VM_ON_POWEROFF, MANIFEST_VM_AUTOSTART, MANIFEST_VM_DEBUG_EXIT,
+	MANIFEST_VM_ON_POWEROFF, MANIFEST_VM_ON_REBOOT, MANIFEST_VM_AUTOSTART, MANIFEST_VM_DEBUG_EXIT,
 	MANIFEST_VM_DEBUGCON, MANIFEST_VM_TESTDEV, MANIFEST_VM_DISK, MANIFEST_VM_NETWORK,
 	MANIFEST_VM_NR_KEYS
 };
@@ -127,7 +127,7 @@ struct manifest_vm {
 	uint64_t load, entry;              /* flat only; entry defaults to load */
 	bool console, autostart;
 	bool debug_exit, debugcon, testdev;
-	enum manifest_action on_crash, on_poweroff;
+	enum manifest_action on_crash, on_poweroff, on_reboot;
 	unsigned nr_disks;
 	char disks[MAX_VM_DISKS][MANIFEST_PATH_LEN];
 	enum manifest_network network;

@@ -394,6 +394,7 @@ TEST(manifest_defaults)
 	CHECK(!vm->debug_exit && !vm->debugcon && !vm->testdev);
 	CHECK_EQ_U(vm->on_crash, MANIFEST_ACTION_STOP);
 	CHECK_EQ_U(vm->on_poweroff, MANIFEST_ACTION_STOP);
+	CHECK_EQ_U(vm->on_reboot, MANIFEST_ACTION_RESTART);
 	CHECK_EQ_U(vm->nr_disks, 0);
 	CHECK_EQ_U(vm->network, MANIFEST_NET_NONE);
 	CHECK_EQ_U(vm->key_line[MANIFEST_VM_MEMORY], 2);
@@ -432,6 +433,7 @@ TEST(manifest_every_key)
 	     "console = false\n"
 	     "on_crash = restart\n"
 	     "on_poweroff = restart\n"
+	     "on_reboot = stop\n"
 	     "autostart = false\n"
 	     "debug_exit = true\n"
 	     "debugcon = true\n"
@@ -462,12 +464,13 @@ TEST(manifest_every_key)
 	CHECK(!vm->console && !vm->autostart);
 	CHECK_EQ_U(vm->on_crash, MANIFEST_ACTION_RESTART);
 	CHECK_EQ_U(vm->on_poweroff, MANIFEST_ACTION_RESTART);
+	CHECK_EQ_U(vm->on_reboot, MANIFEST_ACTION_STOP);
 	CHECK(vm->debug_exit && vm->debugcon && vm->testdev);
 	CHECK_EQ_U(vm->nr_disks, 2);
 	CHECK_STR(vm->disks[0], "d0.img");
 	CHECK_STR(vm->disks[1], "d/1.img");
 	CHECK_EQ_U(vm->network, MANIFEST_NET_USER);
-	CHECK_EQ_U(vm->key_line[MANIFEST_VM_NETWORK], 29);
+	CHECK_EQ_U(vm->key_line[MANIFEST_VM_NETWORK], 30);
 }
 
 TEST(manifest_value_forms)
