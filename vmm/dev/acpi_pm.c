@@ -21,7 +21,11 @@
  */
 #include "arch/x86_64/heap.h"
 #include "arch/x86_64/lib/errno.h"
+#ifdef HOST_TEST
+#include <string.h>
+#else
 #include "arch/x86_64/lib/string.h"
+#endif
 #include "arch/x86_64/spinlock.h"
 #include "arch/x86_64/tsc.h"
 #include "vmm/dev/devices.h"
