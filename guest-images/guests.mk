@@ -5,7 +5,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Wno-missing-prototypes -I. -ffreestan
 	-fno-builtin -nostdlib -fno-pie -fno-pic -fno-stack-protector -mno-red-zone \
 	-mno-sse -mno-mmx -mno-80387 -fcf-protection=none -fno-asynchronous-unwind-tables
 GUEST_LIB := guest-images/lib/start64.S guest-images/lib/trap.S guest-images/lib/guest.c
-GUEST_C := cpuid pio msr vmcall mmio irq triple bench spin halt printer idle smp lapic
+GUEST_C := cpuid pio msr vmcall mmio irq triple bench spin halt printer idle smp lapic acpi
 GUEST_BINS := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_C) modes badmem-read badmem-write badmem-exec) \
 	$(BUILD)/guests/mb32.elf
 

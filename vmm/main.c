@@ -27,6 +27,7 @@
 #include "drivers/uart16550.h"
 #include "drivers/fmt.h"
 #include "vmm/exit.h"
+#include "vmm/fwtables.h"
 #include "vmm/loader.h"
 #include "vmm/guest.h"
 #include "vmm/manifest.h"
@@ -240,6 +241,7 @@ static int add_vcpus(struct vm *vm, const struct guest *g, struct vcpu_start *st
  */
 static const char *const platform_devices[] = {
 	"lapic",
+	"acpi-pm",
 };
 
 static int platform_create(struct vm *vm)
@@ -265,11 +267,15 @@ static int guest_start(struct guest *g)
 	if (!vm)
 		return -1;
 	vm->console = g->console;
-	/* Devices come last: some bind timers to vCPU 0. */
+	/*
+	 * Devices come last: some bind timers to vCPU 0. The firmware tables
+	 * describe the vCPUs; fwtables_build() refuses a guest image that put
+	 * anything at 0xf0000-0xfffff.
+	 */
 	if (loader_load(vm, &g->img, &start) || add_vcpus(vm, g, &start) || platform_create(vm) ||
 	    (g->debugcon && vdev_create(vm, "debugcon")) ||
 	    (g->debug_exit && vdev_create(vm, "isa-debug-exit")) ||
-	    (g->testdev && vdev_create(vm, "testdev"))) {
+	    (g->testdev && vdev_create(vm, "testdev")) || fwtables_build(vm)) {
 		pr_err("%s: not started\n", g->name);
 		vm_destroy(vm);
 		return -1;

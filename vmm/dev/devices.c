@@ -6,6 +6,7 @@
 #include "vmm/vm.h"
 
 static const struct vdev_ops *const types[] = {
+	&acpi_pm_ops,
 	&debugcon_ops,
 	&debugexit_ops,
 	&testdev_ops,

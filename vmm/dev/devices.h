@@ -5,6 +5,7 @@
 
 #include "vmm/vdev.h"
 
+extern const struct vdev_ops acpi_pm_ops;   /* ACPI PM1a event/control, PM timer (0x600) */
 extern const struct vdev_ops debugcon_ops;  /* port 0xe9 console */
 extern const struct vdev_ops debugexit_ops; /* port 0xf4 power-off with a code */
 extern const struct vdev_ops testdev_ops;
