@@ -33,7 +33,7 @@ CORE_SRCS := $(wildcard boot/*.c boot/*.S arch/x86_64/*.c arch/x86_64/*.S \
 	arch/x86_64/lib/*.c drivers/*.c vmm/*.c vmm/dev/*.c)
 CORE_OBJS := $(patsubst %,$(BUILD)/core/%.o,$(CORE_SRCS))
 
-.PHONY: all core guests deps run test unit bench clean check-layers
+.PHONY: all core guests deps run test unit bench clean check-layers linux
 all: core guests $(BUILD)/BOOTX64.EFI $(BUILD)/basalt.iso $(BUILD)/basalt-usb.img $(BUILD)/basalt-check
 
 core: $(BUILD)/basalt.elf
@@ -123,10 +123,14 @@ run: all
 	scripts/run-bochs.sh --iso $(BUILD)/demo.iso --cpus 2 --console --timeout 300 \
 		--until '^BASALT-DONE'
 
-test: all $(UNIT_BINS) $(FUZZ_BINS)
+# The Linux guest (kernel + initramfs), cached under build/linux (slow the first time).
+linux: | deps
+	@guest-images/linux/build.sh
+
+test: all linux $(UNIT_BINS) $(FUZZ_BINS)
 	@scripts/test.sh
 
-bench: all
+bench: all linux
 	@scripts/bench.sh
 
 clean:

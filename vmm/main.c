@@ -130,6 +130,7 @@ struct guest {
 	uint8_t pins[MAX_CPUS];    /* vCPU i runs on pins[i % nr_pins] */
 	unsigned vcpus;
 	bool restart_on_crash, restart_on_poweroff, stop_on_reboot;
+	unsigned reboots;
 	bool debugcon, debug_exit, testdev, console;
 	bool force_restart; /* the operator asked for a restart */
 	unsigned restarts;
@@ -344,7 +345,7 @@ static bool reap(void)
 			pr_info("%s: restarting (operator)\n", g->name);
 			any |= guest_start(g) == 0;
 		} else if (reboot) {
-			pr_info("%s: rebooting\n", g->name);
+			pr_info("%s: rebooting (%u)\n", g->name, ++g->reboots);
 			any |= guest_start(g) == 0;
 		} else if (restart && g->restarts++ < RESTART_LIMIT) {
 			pr_info("%s: restarting (%u of %d)\n", g->name, g->restarts, RESTART_LIMIT);

@@ -73,7 +73,7 @@ fi
 
 # ---- initramfs -------------------------------------------------------------
 bver=$(pkgver busybox-static)
-ihash=$( { echo "$bver"; cat "$here/init" "$here/build.sh"; } | sha256sum | cut -d' ' -f1)
+ihash=$( { echo "$bver"; cat "$here/init" "$here/tscmark.c" "$here/build.sh"; } | sha256sum | cut -d' ' -f1)
 if stamp_ok "$out/initramfs.stamp" "$ihash" "$out/initramfs.cpio.gz"; then
 	echo "linux-build: initramfs up to date"
 else
@@ -86,6 +86,10 @@ else
 		ln -s busybox "$st/bin/$a"
 	done
 	cp "$here/init" "$st/init"
+	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -nostdlib -fno-pie -no-pie \
+		-fno-stack-protector -fcf-protection=none -Wl,--build-id=none \
+		-o "$st/bin/tscmark" "$here/tscmark.c"
+	chmod 755 "$st/bin/tscmark"
 	# the kernel opens /dev/console before running /init
 	mknod -m 600 "$st/dev/console" c 5 1 2>/dev/null ||
 		echo "linux-build: not root, no /dev/console node (init mounts devtmpfs)"

@@ -1,0 +1,87 @@
+#!/bin/sh
+# Linux guests under Basalt in Bochs: the minimal kernel and initramfs of
+# guest-images/linux (built and cached by `make linux`), from a manifest.
+#  1. one vCPU: /init runs, sees 1 CPU and its memory, powers off cleanly
+#  2. two vCPUs on two physical CPUs: the guest starts its AP (INIT-SIPI)
+#  3. two Linux VMs and a small test guest share the two physical CPUs
+#  4. `reboot -f` in the guest restarts the VM (on_reboot = restart)
+. tests/boot/lib.sh
+rc=0
+CMDLINE="console=ttyS0,115200 io_delay=none panic=-1"
+
+# boot NAME MANIFEST-BODY UNTIL: write the manifest, build the ISO, run Bochs
+boot() {
+	t_begin "$1"
+	{
+		printf '[hypervisor]\non_all_stopped = poweroff\n\n'
+		printf '%s\n' "$2"
+	} > "$T_OUT/linux.manifest"
+	scripts/mkimage.sh "$T_OUT/linux.manifest" --root build --out "$T_OUT/basalt.iso" \
+		--cmdline "exit=bochs" > "$T_OUT/mkimage.txt" 2>&1 ||
+		T_FAILS="$T_FAILS; mkimage failed: $(cat "$T_OUT/mkimage.txt")"
+	scripts/run-bochs.sh --iso "$T_OUT/basalt.iso" --cpus 2 --megs 512 --out "$T_OUT" \
+		--timeout 900 --until "$3" || true
+	tr -d '\r' < "$T_OUT/com1.txt" > "$T_OUT/com1.log"
+}
+
+vm() { # vm NAME VCPUS CPUS [EXTRA-CMDLINE] [on_reboot]
+	cat <<M
+[vm.$1]
+memory = 128M
+vcpus = $2
+cpus = $3
+kernel = "linux/bzImage"
+initrd = "linux/initramfs.cpio.gz"
+format = linux
+cmdline = "$CMDLINE${4:+ $4}"
+on_reboot = ${5:-stop}
+
+M
+}
+
+boot linux-1vcpu "$(vm linux 1 '[1]')" '^BASALT-DONE|PANIC'
+t_expect '^linux: BASALT-LINUX-INIT' "/init runs"
+t_expect '^linux: cpus=1 mem_kb=1[0-9]{5} ' "the guest sees 1 CPU and its memory"
+t_expect 'linux: stopped: (ACPI S5 power-off|every vCPU halted with interrupts disabled)' \
+	"clean power-off"
+t_reject 'linux: (error|warning):|Kernel panic|PANIC|pages not returned' "no errors"
+t_end || rc=1
+
+boot linux-2vcpu "$(vm smp 2 '[0, 1]')" '^BASALT-DONE|PANIC'
+t_expect '^smp: BASALT-LINUX-INIT' "/init runs"
+t_expect '^smp: cpus=2 ' "the guest started its second CPU"
+t_expect 'smp: vCPU 1 on cpu1 ' "vCPU 1 ran on physical CPU 1"
+t_expect 'smp: stopped: (ACPI S5 power-off|every vCPU halted with interrupts disabled)' \
+	"clean power-off"
+t_reject 'smp: (error|warning):|Kernel panic|PANIC|pages not returned' "no errors"
+t_end || rc=1
+
+boot linux-two-vms "$(vm la 1 '[0]'; vm lb 1 '[1]')
+[vm.printer]
+memory = 4M
+kernel = \"guests/printer.bin\"
+format = flat
+mode = long64
+load = 0x100000
+debugcon = true
+debug_exit = true
+testdev = true
+cpus = [0]" '^BASALT-DONE|PANIC'
+for g in la lb; do
+	t_expect "^$g: BASALT-LINUX-INIT" "$g reaches /init"
+	t_expect "^$g: cpus=1 " "$g sees its CPU"
+	t_expect "$g: stopped: (ACPI S5 power-off|every vCPU halted with interrupts disabled)" \
+		"$g powers off"
+done
+t_expect 'printer: stopped: powered off by the guest \(code 0\)' "the test guest ran beside them"
+t_reject '(la|lb|printer): (error|warning):|Kernel panic|PANIC|pages not returned' "no errors"
+t_end || rc=1
+
+boot linux-reboot "$(vm lr 1 '[1]' basalt.reboot restart)" 'lr: rebooting \(2\)|PANIC'
+t_expect 'lr: stopped: reset by' "the guest's reboot stops the VM for a reset"
+t_expect 'vmm: lr: rebooting \(1\)' "on_reboot = restart starts it again"
+[ "$(grep -c '^lr: BASALT-LINUX-INIT' "$T_OUT/com1.log")" -ge 2 ] ||
+	T_FAILS="$T_FAILS; /init did not run again after the reboot"
+t_reject 'lr: (error|warning):|Kernel panic|PANIC|pages not returned' "no errors"
+t_end || rc=1
+exit $rc
