@@ -9,6 +9,8 @@ static const struct vdev_ops *const types[] = {
 	&debugcon_ops,
 	&debugexit_ops,
 	&testdev_ops,
+	&pic_ops,
+	&ioapic_ops,
 };
 
 const struct vdev_ops *vdev_lookup(const char *name)
