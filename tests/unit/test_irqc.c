@@ -6,6 +6,7 @@
  * Fakes: the heap, vm_log, and the two calls out of the controllers,
  * which are recorded.
  */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "tests/unit/unit.h"
@@ -39,7 +40,7 @@ static int extint_calls;
 void vm_extint_changed(struct vm *vm)
 {
 	(void)vm;
-	extint_calls++;
+	__atomic_fetch_add(&extint_calls, 1, __ATOMIC_RELAXED);
 }
 
 #define MAX_SENT 64
@@ -48,10 +49,11 @@ static int nr_sent;
 
 void vm_apic_send(struct vm *vm, const struct apic_msg *msg)
 {
+	int i = __atomic_fetch_add(&nr_sent, 1, __ATOMIC_RELAXED);
+
 	(void)vm;
-	if (nr_sent < MAX_SENT)
-		sent[nr_sent] = *msg;
-	nr_sent++;
+	if (i < MAX_SENT)
+		sent[i] = *msg;
 }
 
 /* --- a VM with both controllers ---------------------------------------------- */
@@ -522,5 +524,46 @@ TEST(irqc_reset)
 	ioapic_ops.reset(IO);
 	CHECK_EQ_U(gin(0x21), 0xff);
 	CHECK_EQ_U(rte_get(3), 0x10000);
+	teardown();
+}
+
+/* --- two CPUs at once -------------------------------------------------------- */
+
+#define RACE_ROUNDS 20000
+
+static void *race_thread(void *arg)
+{
+	unsigned me = (unsigned)(uintptr_t)arg; /* 0 or 1 */
+
+	for (unsigned i = 0; i < RACE_ROUNDS; i++) {
+		ioapic_set_irq(IO, 1 + me, true); /* one edge each round */
+		ioapic_set_irq(IO, 1 + me, false);
+		pic_set_irq(PIC, 3 + 2 * me, true);
+		pic_set_irq(PIC, 3 + 2 * me, i + 1 == RACE_ROUNDS && me); /* ends: IRQ5 high */
+		if (me)
+			(void)pic_intr(PIC);
+		else if (pic_intr(PIC))
+			(void)pic_intack(PIC);
+	}
+	return NULL;
+}
+
+TEST(irqc_concurrent)
+{
+	pthread_t t[2];
+	struct vpic *p;
+
+	setup();
+	pic_init(0x20, 0x28, true);
+	rte_set(1, 0x41);
+	rte_set(2, 0x42);
+	for (uintptr_t i = 0; i < 2; i++)
+		CHECK_EQ_I(pthread_create(&t[i], NULL, race_thread, (void *)i), 0);
+	for (unsigned i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	CHECK_EQ_I(nr_sent, 2 * RACE_ROUNDS); /* no edge lost */
+	p = PIC->priv;
+	CHECK_EQ_U(p->chip[0].line, 0x20); /* no line update lost */
+	CHECK_EQ_U(((struct vioapic *)IO->priv)->line, 0);
 	teardown();
 }

@@ -494,8 +494,8 @@ static int pic_access(struct vdev *d, uint64_t off, unsigned size, bool write, u
 		else if (o < OFF_END)
 			b = pair_read(p, (unsigned)o);
 		out |= (uint64_t)b << 8 * i;
+		pair_update(p);
 	}
-	pair_update(p);
 	notify = pair_notify(p, before);
 	spin_unlock_irqrestore(&p->lock, flags);
 	if (!write)
