@@ -241,6 +241,8 @@ static int add_vcpus(struct vm *vm, const struct guest *g, struct vcpu_start *st
  * guest programs them (names as registered in vmm/dev/devices.c).
  */
 static const char *const platform_devices[] = {
+	"pic",
+	"ioapic",
 	"lapic",
 	"acpi-pm",
 };

@@ -11,6 +11,8 @@ static const struct vdev_ops *const types[] = {
 	&debugexit_ops,
 	&testdev_ops,
 	&lapic_ops,
+	&pic_ops,
+	&ioapic_ops,
 };
 
 const struct vdev_ops *vdev_lookup(const char *name)

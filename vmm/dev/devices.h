@@ -8,7 +8,9 @@
 extern const struct vdev_ops acpi_pm_ops;   /* ACPI PM1a event/control, PM timer (0x600) */
 extern const struct vdev_ops debugcon_ops;  /* port 0xe9 console */
 extern const struct vdev_ops debugexit_ops; /* port 0xf4 power-off with a code */
-extern const struct vdev_ops testdev_ops;
-extern const struct vdev_ops lapic_ops;     /* local APICs (vlapic.h) */   /* scratch ports and MMIO for tests */
+extern const struct vdev_ops testdev_ops;   /* scratch ports and MMIO for tests */
+extern const struct vdev_ops pic_ops;       /* 8259A pair and ELCR (irq.h) */
+extern const struct vdev_ops ioapic_ops;    /* I/O APIC at 0xfec00000 (irq.h) */
+extern const struct vdev_ops lapic_ops;     /* local APICs, 0xfee00000 (vlapic.h) */
 
 #endif
