@@ -128,7 +128,7 @@ static int fail(struct vm *vm, int err, const struct loader_diag *d)
 }
 
 /* Write a structure the plan made room for; the range was checked against RAM. */
-static int put(struct vm *vm, uint64_t g, const void *buf, size_t len, const char *what)
+static int gput(struct vm *vm, uint64_t g, const void *buf, size_t len, const char *what)
 {
 	if (!gmem_write(vm, gpa(g), buf, len))
 		return 0;
@@ -138,14 +138,14 @@ static int put(struct vm *vm, uint64_t g, const void *buf, size_t len, const cha
 }
 
 /* A string and its NUL, at most max bytes in all (longer: cut). */
-static int put_str(struct vm *vm, uint64_t g, const char *s, size_t max, const char *what)
+static int gput_str(struct vm *vm, uint64_t g, const char *s, size_t max, const char *what)
 {
 	size_t n = strlen(s);
 	const char nul = '\0';
 
 	if (n >= max)
 		n = max - 1;
-	return put(vm, g, s, n, what) || put(vm, g + n, &nul, 1, what) ? -E2BIG : 0;
+	return gput(vm, g, s, n, what) || gput(vm, g + n, &nul, 1, what) ? -E2BIG : 0;
 }
 
 /* Copy [off, off+len) of the image to gpa: both ranges checked. */
@@ -156,7 +156,7 @@ static int place(struct vm *vm, const struct guest_image *img, uint64_t off, uin
 		vm_err(vm, "%s: beyond the end of the %zu-byte image\n", what, img->size);
 		return -EINVAL;
 	}
-	return put(vm, g, img->data + off, len, what);
+	return gput(vm, g, img->data + off, len, what);
 }
 
 /* Identity map of the first 4 GiB (2 MiB pages) at LOADER_PT_GPA. */
@@ -167,16 +167,16 @@ static int build_page_tables(struct vm *vm, uint64_t *cr3)
 
 	memset(t, 0, sizeof(t));
 	t[0] = pdpt | PTE_P_W;
-	if (put(vm, pml4, t, sizeof(t), "page tables"))
+	if (gput(vm, pml4, t, sizeof(t), "page tables"))
 		return -E2BIG;
 	for (int i = 0; i < 4; i++)
 		t[i] = (pd + (uint64_t)i * 0x1000) | PTE_P_W;
-	if (put(vm, pdpt, t, sizeof(t), "page tables"))
+	if (gput(vm, pdpt, t, sizeof(t), "page tables"))
 		return -E2BIG;
 	for (int d = 0; d < 4; d++) {
 		for (int i = 0; i < 512; i++)
 			t[i] = ((uint64_t)d * 512 + (uint64_t)i) * SIZE_2M | PTE_P_W_PS;
-		if (put(vm, pd + (uint64_t)d * 0x1000, t, sizeof(t), "page tables"))
+		if (gput(vm, pd + (uint64_t)d * 0x1000, t, sizeof(t), "page tables"))
 			return -E2BIG;
 	}
 	*cr3 = pml4;
@@ -250,7 +250,7 @@ static int place_initrd_top(struct vm *vm, const struct guest_image *img, uint64
 		return -E2BIG;
 	}
 	*addr = a;
-	return put(vm, a, img->initrd, img->initrd_size, "initrd");
+	return gput(vm, a, img->initrd, img->initrd_size, "initrd");
 }
 
 static int write_mb_info(struct vm *vm, const struct guest_image *img, uint64_t initrd)
@@ -284,15 +284,15 @@ static int write_mb_info(struct vm *vm, const struct guest_image *img, uint64_t 
 		mbi.flags |= MB_FLAG_MODS;
 		mbi.mods_count = 1;
 		mbi.mods_addr = (uint32_t)(base + MBI_MODS);
-		if (put(vm, base + MBI_MODS, &mod, sizeof(mod), "multiboot module") ||
-		    put_str(vm, base + MBI_MODSTR, img->initrd_name ? img->initrd_name : "",
+		if (gput(vm, base + MBI_MODS, &mod, sizeof(mod), "multiboot module") ||
+		    gput_str(vm, base + MBI_MODSTR, img->initrd_name ? img->initrd_name : "",
 			    MBI_CMDLINE - MBI_MODSTR, "module string"))
 			return -E2BIG;
 	}
-	if (put(vm, base, &mbi, sizeof(mbi), "multiboot information") ||
-	    put(vm, base + MBI_MMAP, map, n * sizeof(map[0]), "multiboot memory map") ||
-	    put_str(vm, base + MBI_NAME, LOADER_NAME, MBI_MODSTR - MBI_NAME, "loader name") ||
-	    put_str(vm, base + MBI_CMDLINE, cmdline, cmd_len, "command line"))
+	if (gput(vm, base, &mbi, sizeof(mbi), "multiboot information") ||
+	    gput(vm, base + MBI_MMAP, map, n * sizeof(map[0]), "multiboot memory map") ||
+	    gput_str(vm, base + MBI_NAME, LOADER_NAME, MBI_MODSTR - MBI_NAME, "loader name") ||
+	    gput_str(vm, base + MBI_CMDLINE, cmdline, cmd_len, "command line"))
 		return -E2BIG;
 	return 0;
 }
@@ -354,11 +354,11 @@ static int load_linux(struct vm *vm, const struct guest_image *img, struct vcpu_
 			map, memory_map(vm, map));
 	err = place(vm, img, h.kernel_off, h.kernel_size, p.load, "kernel");
 	if (!err && p.initrd)
-		err = put(vm, p.initrd, img->initrd, initrd_size, "initrd");
+		err = gput(vm, p.initrd, img->initrd, initrd_size, "initrd");
 	if (!err)
-		err = put_str(vm, LOADER_CMDLINE_GPA, cmdline, LOADER_CMDLINE_MAX, "command line");
+		err = gput_str(vm, LOADER_CMDLINE_GPA, cmdline, LOADER_CMDLINE_MAX, "command line");
 	if (!err)
-		err = put(vm, LOADER_ZP_GPA, zp, sizeof(zp), "zero page");
+		err = gput(vm, LOADER_ZP_GPA, zp, sizeof(zp), "zero page");
 	if (!err && p.long64)
 		err = build_page_tables(vm, &s->cr3);
 	if (err)
@@ -392,13 +392,13 @@ static int write_start_info(struct vm *vm, const struct guest_image *img, uint64
 
 		si.nr_modules = 1;
 		si.modlist_paddr = base + PVH_MODLIST;
-		if (put(vm, base + PVH_MODLIST, &mod, sizeof(mod), "PVH module list") ||
-		    put_str(vm, base + PVH_MODSTR, img->initrd_name ? img->initrd_name : "",
+		if (gput(vm, base + PVH_MODLIST, &mod, sizeof(mod), "PVH module list") ||
+		    gput_str(vm, base + PVH_MODSTR, img->initrd_name ? img->initrd_name : "",
 			    LINUX_ZP_SIZE - PVH_MODSTR, "module string"))
 			return -E2BIG;
 	}
-	return put(vm, base, &si, sizeof(si), "PVH start info") ||
-	       put(vm, base + PVH_MEMMAP, mm, n * sizeof(mm[0]), "PVH memory map") ? -E2BIG : 0;
+	return gput(vm, base, &si, sizeof(si), "PVH start info") ||
+	       gput(vm, base + PVH_MEMMAP, mm, n * sizeof(mm[0]), "PVH memory map") ? -E2BIG : 0;
 }
 
 static int load_pvh(struct vm *vm, const struct guest_image *img, struct vcpu_start *s)
@@ -425,7 +425,7 @@ static int load_pvh(struct vm *vm, const struct guest_image *img, struct vcpu_st
 	if (!err)
 		err = place_initrd_top(vm, img, (e.end + PAGE_4K - 1) & ~(PAGE_4K - 1), &initrd);
 	if (!err)
-		err = put_str(vm, LOADER_CMDLINE_GPA, cmdline, LOADER_CMDLINE_MAX, "command line");
+		err = gput_str(vm, LOADER_CMDLINE_GPA, cmdline, LOADER_CMDLINE_MAX, "command line");
 	if (!err)
 		err = write_start_info(vm, img, initrd);
 	if (err)
