@@ -286,7 +286,7 @@ static int write_mb_info(struct vm *vm, const struct guest_image *img, uint64_t 
 		mbi.mods_addr = (uint32_t)(base + MBI_MODS);
 		if (gput(vm, base + MBI_MODS, &mod, sizeof(mod), "multiboot module") ||
 		    gput_str(vm, base + MBI_MODSTR, img->initrd_name ? img->initrd_name : "",
-			    MBI_CMDLINE - MBI_MODSTR, "module string"))
+			     MBI_CMDLINE - MBI_MODSTR, "module string"))
 			return -E2BIG;
 	}
 	if (gput(vm, base, &mbi, sizeof(mbi), "multiboot information") ||
@@ -394,7 +394,7 @@ static int write_start_info(struct vm *vm, const struct guest_image *img, uint64
 		si.modlist_paddr = base + PVH_MODLIST;
 		if (gput(vm, base + PVH_MODLIST, &mod, sizeof(mod), "PVH module list") ||
 		    gput_str(vm, base + PVH_MODSTR, img->initrd_name ? img->initrd_name : "",
-			    LINUX_ZP_SIZE - PVH_MODSTR, "module string"))
+			     LINUX_ZP_SIZE - PVH_MODSTR, "module string"))
 			return -E2BIG;
 	}
 	return gput(vm, base, &si, sizeof(si), "PVH start info") ||
