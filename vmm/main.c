@@ -4,14 +4,17 @@
  * all of them run at once on the scheduler. The module string gives the
  * options:
  *
- *   PATH [name=NAME] [mem=SIZE] [format=flat|multiboot]
- *        [mode=real|prot32|long64] [load=ADDR] [entry=ADDR]
+ *   PATH [name=NAME] [mem=SIZE] [format=flat|multiboot|linux|pvh]
+ *        [initrd=NAME] [mode=real|prot32|long64] [load=ADDR] [entry=ADDR]
  *        [cpus=I,J,...] [on_crash=stop|restart] [on_poweroff=stop|restart]
  *        [on_reboot=restart|stop]
  *        [cmdline words...]
  *
- * format defaults to multiboot for an ELF with a multiboot header, else
- * flat (mode real, load and entry 0x8000). A guest that fails to load is
+ * format defaults to multiboot for an ELF (pvh for one with only the Xen
+ * PVH note), linux for a bzImage, else flat (mode real, load and entry
+ * 0x8000). initrd=NAME names another module (its file name, with or
+ * without the extension) that is the guest's initrd rather than a guest
+ * of its own. A guest that fails to load is
  * reported and skipped; the others run. The kernel command line sets
  * sched.quantum=MICROSECONDS (default 10000).
  */
@@ -79,19 +82,84 @@ static bool parse_size(const char *s, uint64_t *out)
 	return true;
 }
 
+/* Does module m answer to name: its file name, with or without the extension? */
+static bool module_named(const struct boot_module *m, const char *name)
+{
+	const char *file = m->name, *p;
+	char base[BOOT_MODNAME_LEN];
+	size_t n;
+
+	for (p = m->name; *p && *p != ' '; p++)
+		if (*p == '/')
+			file = p + 1;
+	n = (size_t)(p - file);
+	if (n == strlen(name) && !strncmp(file, name, n))
+		return true;
+	return !strcmp(basename_of(m->name, base, sizeof(base)), name);
+}
+
+/* The module another module's initrd=NAME names (module-string guests). */
+static const struct boot_module *module_by_name(const char *name)
+{
+	const struct boot_info *bi = boot_info_get();
+
+	for (unsigned i = 0; i < bi->nr_modules; i++)
+		if (module_named(&bi->modules[i], name))
+			return &bi->modules[i];
+	return NULL;
+}
+
+/* Is m some module's initrd=, and so not a guest? */
+static bool module_is_initrd(const struct boot_module *m)
+{
+	const struct boot_info *bi = boot_info_get();
+	char v[BOOT_MODNAME_LEN];
+
+	for (unsigned i = 0; i < bi->nr_modules; i++)
+		if (&bi->modules[i] != m && cmdline_get(bi->modules[i].name, "initrd", v, sizeof(v)) &&
+		    module_named(m, v))
+			return true;
+	return false;
+}
+
+static int parse_format(const char *v, struct guest_image *img)
+{
+	if (!strcmp(v, "flat"))
+		img->format = GUEST_FLAT;
+	else if (!strcmp(v, "multiboot"))
+		img->format = GUEST_MULTIBOOT;
+	else if (!strcmp(v, "linux"))
+		img->format = loader_detect_linux(img->data, img->size);
+	else if (!strcmp(v, "pvh"))
+		img->format = GUEST_PVH;
+	else
+		return -1;
+	return 0;
+}
+
 static int parse_options(const char *args, struct guest_image *img, uint64_t *mem)
 {
-	char v[32];
+	char v[BOOT_MODNAME_LEN];
 	unsigned long long n;
 
-	img->format = img->size >= 4 && !memcmp(img->data, "\177ELF", 4) ? GUEST_MULTIBOOT
-									: GUEST_FLAT;
+	img->format = loader_detect(img->data, img->size);
 	img->mode = VCPU_START_REAL;
 	img->load = img->entry = FLAT_DEFAULT_ADDR;
 	if (cmdline_get(args, "mem", v, sizeof(v)) && !parse_size(v, mem))
 		return -1;
-	if (cmdline_get(args, "format", v, sizeof(v)))
-		img->format = !strcmp(v, "flat") ? GUEST_FLAT : GUEST_MULTIBOOT;
+	if (cmdline_get(args, "format", v, sizeof(v)) && parse_format(v, img))
+		return -1;
+	if (cmdline_get(args, "initrd", v, sizeof(v))) {
+		const struct boot_module *m = module_by_name(v);
+
+		if (!m) {
+			pr_err("initrd %s not found among the boot modules\n", v);
+			return -1;
+		}
+		img->initrd = (const uint8_t *)(uintptr_t)m->base;
+		img->initrd_size = m->len;
+		img->initrd_name = m->name;
+	}
 	if (cmdline_get(args, "mode", v, sizeof(v))) {
 		if (!strcmp(v, "real"))
 			img->mode = VCPU_START_REAL;
@@ -284,8 +352,8 @@ static int guest_start(struct guest *g)
 		return -1;
 	}
 	g->vm = vm;
-	pr_info("%s: starting (%lu MiB, %s)\n", g->name, (unsigned long)(g->mem >> 20),
-		g->img.format == GUEST_MULTIBOOT ? "multiboot" : "flat");
+	pr_info("%s: starting (%lu MiB, %s%s)\n", g->name, (unsigned long)(g->mem >> 20),
+		loader_format_name(g->img.format), g->img.initrd ? ", initrd" : "");
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		masks[i] = g->nr_pins ? 1ull << g->pins[i % g->nr_pins] : 0;
 	if (vm_start(vm, masks)) {
@@ -300,6 +368,8 @@ static void guest_config(const struct boot_module *m)
 	struct guest *g = &guests[nr_guests];
 	char v[VM_NAME_LEN];
 
+	if (module_is_initrd(m))
+		return;
 	/* Module-option guests are test guests: every test device on. */
 	*g = (struct guest){ .module = m, .mem = DEFAULT_MEM, .vcpus = 1, .debugcon = true,
 			     .debug_exit = true, .testdev = true, .console = true };
@@ -465,10 +535,21 @@ static void guest_from_manifest(const struct manifest_vm *mv)
 	g->img.data = (const uint8_t *)(uintptr_t)g->module->base;
 	g->img.size = g->module->len;
 	g->img.cmdline = mv->cmdline;
-	g->img.format = mv->format == MANIFEST_FORMAT_FLAT ? GUEST_FLAT : GUEST_MULTIBOOT;
-	if (mv->format == MANIFEST_FORMAT_AUTO)
-		g->img.format = g->img.size >= 4 && !memcmp(g->img.data, "\177ELF", 4)
-					? GUEST_MULTIBOOT : GUEST_FLAT;
+	g->img.format = mv->format == MANIFEST_FORMAT_FLAT	  ? GUEST_FLAT
+			: mv->format == MANIFEST_FORMAT_MULTIBOOT ? GUEST_MULTIBOOT
+			: mv->format == MANIFEST_FORMAT_LINUX
+				? loader_detect_linux(g->img.data, g->img.size)
+				: loader_detect(g->img.data, g->img.size);
+	if (mv->initrd[0]) {
+		const struct boot_module *m = find_module(mv->initrd);
+
+		/* Missing: the loader says "initrd X not found" and the VM stays down. */
+		g->img.initrd_name = mv->initrd;
+		if (m) {
+			g->img.initrd = (const uint8_t *)(uintptr_t)m->base;
+			g->img.initrd_size = m->len;
+		}
+	}
 	g->img.mode = mv->mode == MANIFEST_MODE_LONG64	  ? VCPU_START_LONG64
 		      : mv->mode == MANIFEST_MODE_PROT32 ? VCPU_START_PROT32
 							 : VCPU_START_REAL;
