@@ -234,7 +234,10 @@ static int add_vcpus(struct vm *vm, const struct guest *g, struct vcpu_start *st
  * guest programs them (names as registered in vmm/dev/devices.c).
  */
 static const char *const platform_devices[] = {
-	NULL, /* (the platform devices are added here as they land) */
+	"uart",
+	"pit",
+	"rtc",
+	"sysport",
 };
 
 static int platform_create(struct vm *vm)

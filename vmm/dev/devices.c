@@ -8,7 +8,11 @@
 static const struct vdev_ops *const types[] = {
 	&debugcon_ops,
 	&debugexit_ops,
+	&pit_ops,
+	&rtc_ops,
+	&sysport_ops,
 	&testdev_ops,
+	&uart_ops,
 };
 
 const struct vdev_ops *vdev_lookup(const char *name)
