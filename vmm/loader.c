@@ -17,6 +17,7 @@
 #endif
 #include "drivers/console.h"
 #include "vmm/gmem.h"
+#include "vmm/fwtables.h"
 #include "vmm/loader.h"
 #include "vmm/loader_parse.h"
 #include "vmm/vm.h"
@@ -350,7 +351,7 @@ static int load_linux(struct vm *vm, const struct guest_image *img, struct vcpu_
 		err = linux_plan(&h, ram_size(vm), initrd_size, strlen(cmdline), &p, &d);
 	if (err)
 		return fail(vm, err, &d);
-	linux_zero_page(zp, img->data, &h, &p, initrd_size, LOADER_CMDLINE_GPA, LOADER_RSDP_GPA,
+	linux_zero_page(zp, img->data, &h, &p, initrd_size, LOADER_CMDLINE_GPA, FW_RSDP_GPA,
 			map, memory_map(vm, map));
 	err = place(vm, img, h.kernel_off, h.kernel_size, p.load, "kernel");
 	if (!err && p.initrd)
@@ -381,7 +382,7 @@ static int write_start_info(struct vm *vm, const struct guest_image *img, uint64
 	uint64_t base = LOADER_ZP_GPA;
 	struct hvm_start_info si = {
 		.magic = XEN_HVM_START_MAGIC, .version = 1, .cmdline_paddr = LOADER_CMDLINE_GPA,
-		.rsdp_paddr = LOADER_RSDP_GPA, .memmap_paddr = base + PVH_MEMMAP,
+		.rsdp_paddr = FW_RSDP_GPA, .memmap_paddr = base + PVH_MEMMAP,
 		.memmap_entries = n,
 	};
 

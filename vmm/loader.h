@@ -30,7 +30,7 @@
  *                    the initrd's module string
  *   0x0a000-0x9fbff  free low memory, usable by the guest
  *   0x9fc00-0xfffff  reserved in the memory map (EBDA, VGA, firmware tables;
- *                    the ACPI RSDP at LOADER_RSDP_GPA)
+ *                    the ACPI RSDP at FW_RSDP_GPA, vmm/fwtables.h)
  *   0x100000-        the kernel; the initrd at the top of RAM
  *
  * Kernel segments may not overlap 0x1000-0xa000 nor the reserved range.
@@ -67,7 +67,6 @@ struct guest_image {
 #define LOADER_CMDLINE_GPA 0x9000ull /* linux / PVH command line */
 #define LOADER_CMDLINE_MAX 0x1000ull /* its page, NUL included */
 #define LOADER_AREA_END    0xa000ull /* end of the loaders' pages */
-#define LOADER_RSDP_GPA    0xf0000ull /* the ACPI RSDP (vmm/fwtables.c puts it there) */
 
 /* Load img into vm and fill *start. 0 or -errno (logged with the VM's name). */
 int loader_load(struct vm *vm, const struct guest_image *img, struct vcpu_start *start);

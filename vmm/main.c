@@ -313,6 +313,10 @@ static const char *const platform_devices[] = {
 	"ioapic",
 	"lapic",
 	"acpi-pm",
+	"uart",
+	"pit",
+	"rtc",
+	"sysport",
 };
 
 static int platform_create(struct vm *vm)

@@ -9,10 +9,14 @@ static const struct vdev_ops *const types[] = {
 	&acpi_pm_ops,
 	&debugcon_ops,
 	&debugexit_ops,
+	&pit_ops,
+	&rtc_ops,
+	&sysport_ops,
 	&testdev_ops,
 	&lapic_ops,
 	&pic_ops,
 	&ioapic_ops,
+	&uart_ops,
 };
 
 const struct vdev_ops *vdev_lookup(const char *name)
