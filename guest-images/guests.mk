@@ -5,8 +5,9 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Wno-missing-prototypes -I. -ffreestan
 	-fno-builtin -nostdlib -fno-pie -fno-pic -fno-stack-protector -mno-red-zone \
 	-mno-sse -mno-mmx -mno-80387 -fcf-protection=none -fno-asynchronous-unwind-tables
 GUEST_LIB := guest-images/lib/start64.S guest-images/lib/trap.S guest-images/lib/guest.c
-GUEST_C := cpuid pio msr vmcall mmio irq triple bench spin halt printer idle smp lapic acpi
-GUEST_BINS := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_C) modes badmem-read badmem-write badmem-exec) \
+GUEST_C := cpuid pio msr vmcall mmio irq triple bench spin halt printer idle smp lapic acpi platform
+GUEST_BINS := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_C) modes badmem-read badmem-write badmem-exec \
+	reset-kbd reset-cf9) \
 	$(BUILD)/guests/mb32.elf
 
 $(BUILD)/guests/%.elf: guest-images/%.c $(GUEST_LIB) guest-images/lib/guest.h | deps
@@ -19,6 +20,13 @@ $(BUILD)/guests/badmem-%.elf: guest-images/badmem.c $(GUEST_LIB) guest-images/li
 	@mkdir -p $(dir $@)
 	@echo "  GUEST   $@"
 	$(Q)$(CC) $(GUEST_CFLAGS) -DBADMEM_MODE=$(if $(filter read,$*),0,$(if $(filter write,$*),1,2)) \
+		-static -no-pie -Wl,-T,guest-images/lib/guest.ld,--build-id=none -Wl,-z,noexecstack \
+		-Wl,--no-warn-rwx-segments -o $@ $(GUEST_LIB) $<
+
+$(BUILD)/guests/reset-%.elf: guest-images/reset.c $(GUEST_LIB) guest-images/lib/guest.h | deps
+	@mkdir -p $(dir $@)
+	@echo "  GUEST   $@"
+	$(Q)$(CC) $(GUEST_CFLAGS) -DRESET_MODE=$(if $(filter kbd,$*),0,1) \
 		-static -no-pie -Wl,-T,guest-images/lib/guest.ld,--build-id=none -Wl,-z,noexecstack \
 		-Wl,--no-warn-rwx-segments -o $@ $(GUEST_LIB) $<
 
@@ -41,3 +49,4 @@ $(BUILD)/guests/%.bin: $(BUILD)/guests/%.elf
 guests: $(GUEST_BINS)
 .PRECIOUS: $(BUILD)/guests/%.elf
 .PRECIOUS: $(BUILD)/guests/badmem-%.elf
+.PRECIOUS: $(BUILD)/guests/reset-%.elf

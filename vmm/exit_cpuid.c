@@ -12,6 +12,7 @@
  * emulated). Topology (leaves 1, 4, 0xb, 0x1f): each vCPU is one core of
  * a single package, no SMT; APIC ID = vCPU index.
  */
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/tsc.h"
 #include "vmm/exit.h"
@@ -27,6 +28,7 @@
 #define L1_ECX_HYPERVISOR (1u << 31)
 #define L1_ECX_X2APIC  (1u << 21)
 #define L1_ECX_TSC_DEADLINE (1u << 24)
+#define L1_ECX_OSXSAVE (1u << 27)
 #define L1_EDX_HTT     (1u << 28)
 #define L6_ECX_APERFMPERF (1u << 0)
 /* The leaves below 32 adjusted per vCPU. */
@@ -50,8 +52,10 @@ static void vcpu_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint64
 	case 1:
 		r[1] = (r[1] & 0xffffu) | (uint64_t)((1u << shift) & 0xff) << 16 |
 		       (uint64_t)v->id << 24;
-		r[2] = (r[2] & ~(uint64_t)(L1_ECX_VMX | L1_ECX_MONITOR)) | L1_ECX_HYPERVISOR |
-		       L1_ECX_TSC_DEADLINE | L1_ECX_X2APIC;
+		r[2] = (r[2] & ~(uint64_t)(L1_ECX_VMX | L1_ECX_MONITOR | L1_ECX_OSXSAVE)) |
+		       L1_ECX_HYPERVISOR | L1_ECX_TSC_DEADLINE | L1_ECX_X2APIC;
+		if (vmx_guest_cr4() & CR4_OSXSAVE) /* the guest's CR4, not ours */
+			r[2] |= L1_ECX_OSXSAVE;
 		r[3] = n > 1 ? r[3] | L1_EDX_HTT : r[3] & ~(uint64_t)L1_EDX_HTT;
 		break;
 	case 4: /* cache leaves: cores per package; only the last level is shared */

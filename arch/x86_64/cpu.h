@@ -21,6 +21,7 @@
 #define CR4_PGE (1ul << 7)
 #define CR4_OSFXSR (1ul << 9)
 #define CR4_VMXE (1ul << 13)
+#define CR4_OSXSAVE (1ul << 18)
 
 /* Model-specific registers (SDM Vol. 4). */
 #define MSR_APIC_BASE       0x01b

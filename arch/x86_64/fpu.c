@@ -13,7 +13,6 @@
 #include "drivers/console.h"
 
 #define CPUID1_ECX_XSAVE (1u << 26)
-#define CR4_OSXSAVE (1ull << 18)
 #define XCR0_X87 1ull
 #define XCR0_SSE 2ull
 #define FXSAVE_SIZE 512

@@ -593,7 +593,7 @@ TEST(load_pvh_vm)
 	CHECK_EQ_U(at32(ram, zp + 4), 1);
 	CHECK_EQ_U(at32(ram, zp + 12), 1);                       /* nr_modules */
 	CHECK_EQ_U(at64(ram, zp + 24), LOADER_CMDLINE_GPA);
-	CHECK_EQ_U(at64(ram, zp + 32), LOADER_RSDP_GPA);
+	CHECK_EQ_U(at64(ram, zp + 32), FW_RSDP_GPA);
 	CHECK_EQ_U(at32(ram, zp + 48), 4);                       /* memmap entries */
 	CHECK_EQ_U(at64(ram, at64(ram, zp + 40) + 3 * 24), 0x100000);
 	CHECK_EQ_U(at64(ram, at64(ram, zp + 16)), 32 * MIB - 0x3000);

@@ -102,7 +102,7 @@ static uint64_t pit_to_tsc(const struct pit *p, uint64_t ticks)
 /* PIT clocks counted since the count was loaded (or the gate re-opened). */
 static uint64_t elapsed(const struct pit *p, const struct pit_channel *c, uint64_t now)
 {
-	if (!c->running)
+	if (!c->running || (int64_t)(now - c->start_tsc) < 0) /* another CPU's TSC, just behind */
 		return c->base;
 	return c->base + tsc_to_pit(p, now - c->start_tsc);
 }

@@ -140,15 +140,21 @@ static unsigned weekday(uint64_t secs)
 	return (unsigned)((secs / SECS_PER_DAY + 4) % 7) + 1;
 }
 
+/* TSC ticks since base_tsc (0 when another CPU's TSC reads just behind it). */
+static uint64_t since_base(const struct rtc *r, uint64_t now)
+{
+	return (int64_t)(now - r->base_tsc) < 0 ? 0 : now - r->base_tsc;
+}
+
 static uint64_t now_secs(const struct rtc *r, uint64_t now)
 {
-	return r->base_secs + (now - r->base_tsc) / r->tsc_hz;
+	return r->base_secs + since_base(r, now) / r->tsc_hz;
 }
 
 /* Divider ticks (32768 Hz) since base_tsc. */
 static uint64_t divider_ticks(const struct rtc *r, uint64_t now)
 {
-	uint64_t d = now - r->base_tsc;
+	uint64_t d = since_base(r, now);
 
 	return d / r->tsc_hz * DIVIDER_HZ + d % r->tsc_hz * DIVIDER_HZ / r->tsc_hz;
 }
@@ -186,7 +192,7 @@ static void put_time(struct rtc *r, uint64_t now, const struct rtc_time *t)
 		r->frozen = *t;
 		return;
 	}
-	phase = (now - r->base_tsc) % r->tsc_hz; /* keep the divider chain's phase */
+	phase = since_base(r, now) % r->tsc_hz; /* keep the divider chain's phase */
 	r->base_secs = time_to_secs(t);
 	r->base_tsc = now - phase;
 	r->last_sec = r->base_secs;
@@ -351,7 +357,7 @@ static void arm(struct rtc *r, uint64_t now)
 	uint64_t next = 0, min = now + r->tsc_hz / 1000000 * MIN_FIRE_US;
 
 	if (!(r->c & C_IRQF) && !(r->b & B_SET) && (r->b & (B_UIE | B_AIE)))
-		next = r->base_tsc + ((now - r->base_tsc) / r->tsc_hz + 1) * r->tsc_hz;
+		next = r->base_tsc + (since_base(r, now) / r->tsc_hz + 1) * r->tsc_hz;
 	if (!(r->c & C_IRQF) && (r->b & B_PIE) && shift) {
 		uint64_t p = divider_tsc(r, ((divider_ticks(r, now) >> shift) + 1) << shift);
 
@@ -378,7 +384,7 @@ static bool uip(const struct rtc *r, uint64_t now)
 {
 	if (r->b & B_SET)
 		return false;
-	return (now - r->base_tsc) % r->tsc_hz >= r->tsc_hz - r->tsc_hz / 1000000 * UIP_US;
+	return since_base(r, now) % r->tsc_hz >= r->tsc_hz - r->tsc_hz / 1000000 * UIP_US;
 }
 
 static void write_b(struct rtc *r, uint8_t v, uint64_t now)
