@@ -8,9 +8,10 @@
  *   0x40000010  EAX = TSC frequency in kHz, EBX = 0 (no emulated bus clock)
  *
  * Leaf 1 loses VMX, MONITOR/MWAIT (they #UD) and gains the hypervisor
- * bit and TSC-deadline (emulated); leaf 6 loses APERF/MPERF (MSRs not
- * emulated). Topology (leaves 1, 4, 0xb, 0x1f): each vCPU is one core of
- * a single package, no SMT; APIC ID = vCPU index.
+ * bit, TSC-deadline (emulated) and OSXSAVE as the guest's CR4 says; leaf 6
+ * loses APERF/MPERF and leaf 7 TSC_ADJUST (MSRs not emulated). Topology
+ * (leaves 1, 4, 0xb, 0x1f): each vCPU is one core of a single package, no
+ * SMT; APIC ID = vCPU index.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpuid.h"
@@ -32,7 +33,9 @@
 #define L1_EDX_HTT     (1u << 28)
 #define L6_ECX_APERFMPERF (1u << 0)
 /* The leaves below 32 adjusted per vCPU. */
-#define TOPOLOGY_LEAVES ((1u << 1) | (1u << 4) | (1u << 6) | (1u << 0xb) | (1u << 0x1f))
+#define L7_EBX_TSC_ADJUST (1u << 1)
+#define TOPOLOGY_LEAVES ((1u << 1) | (1u << 4) | (1u << 6) | (1u << 7) | (1u << 0xb) | \
+			 (1u << 0x1f))
 
 /* Bits to hold an APIC ID below n. */
 static unsigned id_bits(unsigned n)
@@ -68,6 +71,10 @@ static void vcpu_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint64
 		break;
 	case 6:
 		r[2] &= ~(uint64_t)L6_ECX_APERFMPERF;
+		break;
+	case 7: /* IA32_TSC_ADJUST is not emulated */
+		if (sub == 0)
+			r[1] &= ~(uint64_t)L7_EBX_TSC_ADJUST;
 		break;
 	case 0xb:
 	case 0x1f: /* level 0: SMT (1 thread), level 1: core (n), then none */

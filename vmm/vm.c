@@ -37,6 +37,7 @@ static const uint32_t passthrough_msrs[] = {
 	0xc0000102,                 /* KERNEL_GS_BASE: switched per vCPU */
 	0xc0000081, 0xc0000082,     /* STAR, LSTAR: switched per vCPU */
 	0xc0000083, 0xc0000084,     /* CSTAR, SFMASK: switched per vCPU */
+	0xc0000103,                 /* TSC_AUX: switched per vCPU (with RDTSCP) */
 };
 
 static uint64_t alloc_zeroed_page(void)

@@ -217,11 +217,19 @@ static void write_guest_state(struct vmx_vcpu *v, const struct vcpu_start *s)
 	memcpy(v->gpr, s->gpr, sizeof(v->gpr));
 }
 
-/* MSRs the guest uses directly (no exits) that VMX does not switch. */
-static const uint32_t switched_msrs[5] = {
+/*
+ * MSRs the guest uses directly (no exits) that VMX does not switch; the
+ * last, TSC_AUX (what RDTSCP returns), only where the guest has RDTSCP.
+ */
+static const uint32_t switched_msrs[VMX_SWITCHED_MSRS] = {
 	MSR_KERNEL_GS_BASE, 0xc0000081 /* STAR */, 0xc0000082 /* LSTAR */,
-	0xc0000083 /* CSTAR */, 0xc0000084 /* SFMASK */,
+	0xc0000083 /* CSTAR */, 0xc0000084 /* SFMASK */, 0xc0000103 /* TSC_AUX */,
 };
+
+static unsigned nr_switched(void)
+{
+	return vmx_caps()->proc2 & PROC2_ENABLE_RDTSCP ? VMX_SWITCHED_MSRS : VMX_SWITCHED_MSRS - 1;
+}
 
 void vmx_vcpu_load(struct vmx_vcpu *v)
 {
@@ -238,7 +246,7 @@ void vmx_vcpu_load(struct vmx_vcpu *v)
 		v->cpu = (int)c->id;
 		v->launched = false;
 	}
-	for (unsigned i = 0; i < 5; i++)
+	for (unsigned i = 0, n = nr_switched(); i < n; i++)
 		wrmsr(switched_msrs[i], v->msrs[i]);
 	write_cr2(v->cr2);
 	fpu_load((void *)(uintptr_t)v->fpu_area, v->xcr0);
@@ -246,7 +254,7 @@ void vmx_vcpu_load(struct vmx_vcpu *v)
 
 void vmx_vcpu_put(struct vmx_vcpu *v)
 {
-	for (unsigned i = 0; i < 5; i++)
+	for (unsigned i = 0, n = nr_switched(); i < n; i++)
 		v->msrs[i] = rdmsr(switched_msrs[i]);
 	v->cr2 = read_cr2();
 	fpu_save((void *)(uintptr_t)v->fpu_area);

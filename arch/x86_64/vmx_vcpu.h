@@ -73,6 +73,8 @@ struct vcpu_start {
 #define EVENT_TYPE_HW_EXC    3
 #define EVENT_TYPE_SW_INT    4
 
+#define VMX_SWITCHED_MSRS 6
+
 struct vmx_vcpu {
 	/*
 	 * Guest registers. gpr[GPR_RSP], rip and rflags live in the VMCS; these
@@ -87,7 +89,7 @@ struct vmx_vcpu {
 	bool skip;             /* advance RIP past the exit's instruction at the next entry */
 	int cpu;               /* pCPU whose current VMCS this is, -1 none */
 	uint64_t cr0_shadow_mask, cr4_shadow_mask; /* bits the guest may not own */
-	uint64_t msrs[5];      /* switched MSRs (vmx_vcpu.c: switched_msrs) */
+	uint64_t msrs[VMX_SWITCHED_MSRS]; /* switched MSRs (vmx_vcpu.c: switched_msrs) */
 	uint64_t cr2;          /* guest CR2 while not loaded (VMX does not switch it) */
 	uint64_t xcr0;         /* guest XCR0 */
 	uint64_t fpu_area;     /* host-physical XSAVE area (fpu.h) */
