@@ -41,7 +41,7 @@ M
 
 boot linux-1vcpu "$(vm linux 1 '[1]')" '^BASALT-DONE|PANIC'
 t_expect '^linux: BASALT-LINUX-INIT' "/init runs"
-t_expect '^linux: cpus=1 mem_kb=1[0-9]{5} ' "the guest sees 1 CPU and its memory"
+t_expect '^linux: cpus=1 mem_kb=1[0-9]{5}$' "the guest sees 1 CPU and its memory"
 t_expect 'linux: stopped: (ACPI S5 power-off|every vCPU halted with interrupts disabled)' \
 	"clean power-off"
 t_reject 'linux: (error|warning):|Kernel panic|PANIC|pages not returned' "no errors"
