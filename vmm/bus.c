@@ -27,11 +27,21 @@ int bus_add(struct bus *b, uint64_t base, uint64_t len, struct vdev *dev, uint64
 	return 0;
 }
 
+/* Regions are sorted and disjoint: the candidate is the last one starting at or below addr. */
 const struct bus_region *bus_find(const struct bus *b, uint64_t addr)
 {
-	for (unsigned i = 0; i < b->n && b->r[i].base <= addr; i++)
-		if (addr - b->r[i].base < b->r[i].len)
-			return &b->r[i];
+	unsigned lo = 0, hi = b->n; /* the answer's index + 1 is in [lo, hi] */
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (b->r[mid].base <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && addr - b->r[lo - 1].base < b->r[lo - 1].len)
+		return &b->r[lo - 1];
 	return 0;
 }
 

@@ -356,15 +356,19 @@ void vcpu_run_slice(struct vcpu *v, uint64_t quantum)
 
 	v->state = VCPU_RUNNABLE;
 	v->slice_end = tsc_read() + quantum;
+	if (__builtin_expect(!vm->first_entry_tsc, 0))
+		vm->first_entry_tsc = v->slice_end - quantum;
 	v->timers_changed = true;
 	while (vm->state == VM_RUNNING) {
-		if (__builtin_expect(v->timers_changed, 0))
-			rearm(v);
-		if (__builtin_expect(v->irq_check | (v->pending_irq >= 0), 0)) {
-			deliver_irq(v);
-			if (v->wait_sipi) {
-				v->state = VCPU_BLOCKED;
-				return;
+		if (__builtin_expect(v->attention, 0)) {
+			if (v->timers_changed)
+				rearm(v);
+			if (v->irq_check) {
+				deliver_irq(v);
+				if (v->wait_sipi) {
+					v->state = VCPU_BLOCKED;
+					return;
+				}
 			}
 		}
 		if (vmx_vcpu_run(&v->arch, e)) {

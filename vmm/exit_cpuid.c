@@ -47,8 +47,11 @@ static unsigned id_bits(unsigned n)
 	return b;
 }
 
-static void vcpu_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint64_t r[4])
+/* Adjust the guest's registers, holding the host's answer, for this vCPU. */
+static __attribute__((noinline)) void vcpu_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub)
 {
+	uint64_t r[4] = { v->arch.gpr[GPR_RAX], v->arch.gpr[GPR_RBX], v->arch.gpr[GPR_RCX],
+			  v->arch.gpr[GPR_RDX] };
 	unsigned n = v->vm->nr_vcpus, shift = id_bits(n);
 
 	switch (leaf) {
@@ -84,6 +87,10 @@ static void vcpu_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint64
 		r[3] = v->id;
 		break;
 	}
+	v->arch.gpr[GPR_RAX] = r[0];
+	v->arch.gpr[GPR_RBX] = r[1];
+	v->arch.gpr[GPR_RCX] = r[2];
+	v->arch.gpr[GPR_RDX] = r[3];
 }
 
 static void hypervisor_cpuid(uint32_t leaf, uint64_t r[4])
@@ -103,19 +110,19 @@ static void hypervisor_cpuid(uint32_t leaf, uint64_t r[4])
 enum exit_action exit_cpuid(struct vcpu *v, const struct vmexit *e)
 {
 	uint64_t *g = v->arch.gpr;
-	uint32_t leaf = (uint32_t)g[GPR_RAX];
+	uint32_t leaf = (uint32_t)g[GPR_RAX], sub = (uint32_t)g[GPR_RCX];
 	uint64_t r[4];
 
 	(void)e;
 	if (__builtin_expect((leaf & 0xffff0000u) == HV_LEAF_BASE, 0))
 		hypervisor_cpuid(leaf, r);
 	else
-		cpuid_host(leaf, (uint32_t)g[GPR_RCX], r);
-	if (leaf < 32 && ((TOPOLOGY_LEAVES >> leaf) & 1))
-		vcpu_cpuid(v, leaf, (uint32_t)g[GPR_RCX], r);
+		cpuid_host(leaf, sub, r);
 	g[GPR_RAX] = r[0];
 	g[GPR_RBX] = r[1];
 	g[GPR_RCX] = r[2];
 	g[GPR_RDX] = r[3];
+	if (__builtin_expect(leaf - 1 < 31, 0) && ((TOPOLOGY_LEAVES >> leaf) & 1)) /* not leaf 0 */
+		vcpu_cpuid(v, leaf, sub);
 	return EXIT_SKIP;
 }

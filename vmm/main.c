@@ -219,6 +219,11 @@ static void report_exits(const struct vm *vm)
 	char line[400];
 	size_t n = 0;
 
+	if (vm->first_entry_tsc)
+		console_log(LOG_INFO, vm->name, "first guest instruction at TSC %lu, %lu ticks after "
+			    "Basalt's entry\n", (unsigned long)vm->first_entry_tsc,
+			    (unsigned long)(vm->first_entry_tsc - tsc_at_boot()));
+
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		const struct vcpu *v = vm->vcpus[i];
 

@@ -81,6 +81,7 @@ static bool runnable(struct vcpu *v, uint64_t now, uint64_t *next_wake)
 
 	if (v->wake_tsc && (int64_t)(now - v->wake_tsc) >= 0) {
 		v->pending_irq = v->wake_vector;
+		v->irq_check = true;
 		v->wake_tsc = 0;
 	}
 	if (v->vm->paused)

@@ -179,6 +179,7 @@ void vm_raise_irq(struct vm *vm, uint8_t vector)
 		return;
 	}
 	vm->vcpus[0]->pending_irq = vector;
+	vm->vcpus[0]->irq_check = true;
 	sched_wake(vm->vcpus[0]);
 }
 

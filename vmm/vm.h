@@ -68,12 +68,17 @@ struct vcpu {
 	uint64_t exits[NR_EXIT_REASONS]; /* counts by basic exit reason */
 	uint64_t exits_other;            /* reasons beyond the table */
 	int pending_irq;                 /* external interrupt vector to inject, -1 none */
-	volatile bool irq_check;         /* an interrupt may be deliverable: look before entry */
+	union { /* before each entry, one load tells whether either needs a look */
+		struct {
+			volatile bool irq_check;      /* an interrupt may be deliverable */
+			volatile bool timers_changed; /* a deadline moved (vtimer.h) */
+		};
+		volatile uint16_t attention;
+	};
 	struct vlapic *lapic;            /* its local APIC (vmm/dev/lapic.c), NULL: none */
 	bool wait_sipi;                  /* an AP after INIT: runs only when a SIPI comes */
 	bool halted_for_good;            /* HLT with interrupts off: only NMI/INIT wake it */
 	struct vtimer *timers[VCPU_MAX_TIMERS]; /* fired on its CPU (vtimer.h) */
-	volatile bool timers_changed;    /* a deadline moved: recompute the preemption timer */
 	/* Scheduling (sched.c). */
 	unsigned pcpu;                   /* the physical CPU this vCPU lives on */
 	int state;                       /* enum vcpu_state */
@@ -94,6 +99,7 @@ struct vm {
 	enum vm_state state;
 	enum vm_stop_kind stop_kind;
 	int exit_code;               /* from HC_POWEROFF / debug exit */
+	uint64_t first_entry_tsc;    /* its first guest instruction (0: not yet) */
 	char stop_reason[96];
 	unsigned nr_mem;
 	struct vm_mem mem[VM_MAX_MEM];

@@ -24,6 +24,11 @@ static uint64_t khz;
 static uint64_t boot_tsc;
 static const char *source = "none";
 
+uint64_t tsc_at_boot(void)
+{
+	return boot_tsc;
+}
+
 void tsc_mark_boot(void)
 {
 	boot_tsc = rdtsc();

@@ -15,6 +15,8 @@ uint64_t tsc_khz(void);
 /* "cpuid 0x15", "cpuid 0x16" or "pit" */
 const char *tsc_source(void);
 uint64_t tsc_ns_since_boot(void);
+/* The TSC at the core's entry (tsc_mark_boot). */
+uint64_t tsc_at_boot(void);
 void tsc_delay_us(uint64_t us);
 /* The raw counter (for code outside arch/ that must not use the instruction). */
 uint64_t tsc_read(void);

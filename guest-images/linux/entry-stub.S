@@ -54,6 +54,19 @@ _start:
 	jmp 4b
 5:	mov $'\n', %al
 	call putc
+	/* the last byte leaves the UART, then the emulator run ends (Bochs: "Shutdown" to port 0x8900) */
+	mov $COM1 + 5, %dx
+9:	inb %dx, %al
+	test $0x40, %al
+	jz 9b
+	mov $shutdown, %ebx
+	mov $0x8900, %dx
+8:	movb (%ebx), %al
+	test %al, %al
+	jz 6f
+	outb %al, %dx
+	inc %ebx
+	jmp 8b
 6:	cli
 	hlt
 	jmp 6b
@@ -70,6 +83,7 @@ putc:	mov %al, %ah
 
 	.section .data
 msg:	.asciz "BASALT-ENTRY tsc="
+shutdown: .asciz "Shutdown"
 digits:	.space 24
 digits_end:
 	.byte 0
