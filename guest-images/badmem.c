@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Touch guest-physical memory nobody backs. Built three ways (BADMEM_MODE):
- * 0 read beyond RAM, 1 write into unclaimed MMIO, 2 execute beyond RAM.
+ * Touch guest-physical memory nobody backs. Built four ways (BADMEM_MODE):
+ * 0 read beyond RAM, 1 write into unclaimed MMIO, 2 execute beyond RAM,
+ * 3 take an exception with the stack in device memory (the local APIC's
+ * page): the CPU's own pushes reach MMIO while it delivers the event.
  * Each must stop this VM with a message; the next guest still runs.
  */
 #include "guest-images/lib/guest.h"
@@ -14,8 +16,11 @@ int main(void)
 	(void)*(volatile uint64_t *)0x40000000ull;
 #elif BADMEM_MODE == 1
 	*(volatile uint32_t *)0xfe000000ull = 1;
-#else
+#elif BADMEM_MODE == 2
 	((void (*)(void))0x40000000ull)();
+#else
+	asm volatile("mov %%rsp, %%rbx; mov $0xfee00800, %%rsp; int3; mov %%rbx, %%rsp"
+		     : : : "rbx", "memory");
 #endif
 	guest_printf("FAIL: badmem.still-running\n");
 	return 1;

@@ -7,9 +7,11 @@ int main(void)
 {
 	uint32_t r[4];
 	char sig[13];
+	uint32_t max;
 
 	cpuid(0, 0, r);
 	check(r[0] >= 1 && r[1] != 0, "cpuid.leaf0", "max %u vendor %x", r[0], r[1]);
+	max = r[0];
 	cpuid(1, 0, r);
 	check(!(r[2] & (1u << 5)), "cpuid.no-vmx", "ecx %x", r[2]);
 	check(r[2] & (1u << 31), "cpuid.hypervisor-bit", "ecx %x", r[2]);
@@ -24,5 +26,14 @@ int main(void)
 	cpuid(0x40000010, 0, r);
 	check(r[0] >= 1000, "cpuid.tsc-khz", "eax %u", r[0]);
 	guest_printf("TSC frequency from CPUID: %u kHz\n", r[0]);
+	if (max >= 0x15) { /* the crystal leaf names the same frequency, to the Hz */
+		uint64_t khz = r[0];
+
+		cpuid(0x15, 0, r);
+		check(r[0] && r[1] && r[2] && (uint64_t)r[2] * r[1] % r[0] == 0 &&
+			      (uint64_t)r[2] * r[1] / r[0] == khz * 1000,
+		      "cpuid.crystal", "eax %u ebx %u ecx %u, TSC %lu kHz", r[0], r[1], r[2],
+		      (unsigned long)khz);
+	}
 	return guest_failures != 0;
 }

@@ -6,7 +6,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Wno-missing-prototypes -I. -ffreestan
 	-mno-sse -mno-mmx -mno-80387 -fcf-protection=none -fno-asynchronous-unwind-tables
 GUEST_LIB := guest-images/lib/start64.S guest-images/lib/trap.S guest-images/lib/guest.c
 GUEST_C := cpuid pio msr vmcall mmio irq triple bench spin halt printer idle smp lapic acpi platform
-GUEST_BINS := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_C) modes badmem-read badmem-write badmem-exec \
+GUEST_BINS := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_C) modes badmem-read badmem-write badmem-exec badmem-deliver \
 	reset-kbd reset-cf9) \
 	$(BUILD)/guests/mb32.elf
 
@@ -19,7 +19,7 @@ $(BUILD)/guests/%.elf: guest-images/%.c $(GUEST_LIB) guest-images/lib/guest.h | 
 $(BUILD)/guests/badmem-%.elf: guest-images/badmem.c $(GUEST_LIB) guest-images/lib/guest.h | deps
 	@mkdir -p $(dir $@)
 	@echo "  GUEST   $@"
-	$(Q)$(CC) $(GUEST_CFLAGS) -DBADMEM_MODE=$(if $(filter read,$*),0,$(if $(filter write,$*),1,2)) \
+	$(Q)$(CC) $(GUEST_CFLAGS) -DBADMEM_MODE=$(if $(filter read,$*),0,$(if $(filter write,$*),1,$(if $(filter exec,$*),2,3))) \
 		-static -no-pie -Wl,-T,guest-images/lib/guest.ld,--build-id=none -Wl,-z,noexecstack \
 		-Wl,--no-warn-rwx-segments -o $@ $(GUEST_LIB) $<
 

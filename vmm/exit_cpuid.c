@@ -11,12 +11,14 @@
  * bit, TSC-deadline (emulated) and OSXSAVE as the guest's CR4 says; leaf 6
  * loses APERF/MPERF and leaf 7 TSC_ADJUST (MSRs not emulated). Topology
  * (leaves 1, 4, 0xb, 0x1f): each vCPU is one core of a single package, no
- * SMT; APIC ID = vCPU index.
+ * SMT; APIC ID = vCPU index. Leaf 0x15 names the crystal the emulated
+ * local APIC timer counts at, exact to the Hz (vlapic_clock).
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/tsc.h"
 #include "vmm/exit.h"
+#include "vmm/vlapic.h"
 #include "vmm/vm.h"
 
 #define HV_LEAF_BASE   0x40000000u
@@ -32,10 +34,10 @@
 #define L1_ECX_OSXSAVE (1u << 27)
 #define L1_EDX_HTT     (1u << 28)
 #define L6_ECX_APERFMPERF (1u << 0)
-/* The leaves below 32 adjusted per vCPU. */
 #define L7_EBX_TSC_ADJUST (1u << 1)
-#define TOPOLOGY_LEAVES ((1u << 1) | (1u << 4) | (1u << 6) | (1u << 7) | (1u << 0xb) | \
-			 (1u << 0x1f))
+/* The leaves below 32 that vcpu_cpuid adjusts. */
+#define ADJUSTED_LEAVES ((1u << 1) | (1u << 4) | (1u << 6) | (1u << 7) | (1u << 0xb) | \
+			 (1u << 0x15) | (1u << 0x1f))
 
 /* Bits to hold an APIC ID below n. */
 static unsigned id_bits(unsigned n)
@@ -79,6 +81,14 @@ static __attribute__((noinline)) void vcpu_cpuid(struct vcpu *v, uint32_t leaf, 
 		if (sub == 0)
 			r[1] &= ~(uint64_t)L7_EBX_TSC_ADJUST;
 		break;
+	case 0x15: { /* the crystal the local APIC timer counts at */
+		const struct vlapic_clock *c = vlapic_clock();
+
+		r[0] = c->den;
+		r[1] = c->num;
+		r[2] = c->hz;
+		break;
+	}
 	case 0xb:
 	case 0x1f: /* level 0: SMT (1 thread), level 1: core (n), then none */
 		r[0] = sub == 1 ? shift : 0;
@@ -122,7 +132,7 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct vmexit *e)
 	g[GPR_RBX] = r[1];
 	g[GPR_RCX] = r[2];
 	g[GPR_RDX] = r[3];
-	if (__builtin_expect(leaf - 1 < 31, 0) && ((TOPOLOGY_LEAVES >> leaf) & 1)) /* not leaf 0 */
+	if (__builtin_expect(leaf - 1 < 31, 0) && ((ADJUSTED_LEAVES >> leaf) & 1)) /* not leaf 0 */
 		vcpu_cpuid(v, leaf, sub);
 	return EXIT_SKIP;
 }

@@ -193,6 +193,13 @@ enum exit_action exit_ept_violation(struct vcpu *v, const struct vmexit *e)
 
 	if (!r && gmem_is_ram(vm, gpa(e->gpa)))
 		return vcpu_fatal(v, e, "EPT violation inside guest RAM");
+	/*
+	 * The access was the CPU delivering an event (its IDT, GDT or stack
+	 * lies outside RAM), not the instruction at RIP: nothing to emulate,
+	 * and resuming would lose the event.
+	 */
+	if (e->vect_info & INTR_INFO_VALID)
+		return vcpu_fatal(v, e, "event delivery touched memory outside RAM (IDT, GDT or stack)");
 	if (e->qual & EPTQ_FETCH || !r) {
 		vm_err(vm, "%s of unmapped guest-physical %#lx at RIP %#lx\n", access_kind(e->qual),
 		       (unsigned long)e->gpa, (unsigned long)e->rip);

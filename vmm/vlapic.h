@@ -46,4 +46,14 @@ bool vlapic_wakes(struct vcpu *v);
 int vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
 int vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
 
+/*
+ * The crystal clock the timer counts at, as CPUID leaf 0x15 tells the
+ * guest: TSC = hz * num / den exactly, so Linux takes the TSC frequency
+ * and lapic_timer_period from the leaf without calibrating or rounding.
+ */
+struct vlapic_clock {
+	uint32_t den, num, hz;
+};
+const struct vlapic_clock *vlapic_clock(void);
+
 #endif

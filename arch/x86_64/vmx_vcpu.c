@@ -48,7 +48,6 @@ _Static_assert(VMCS_HOST_RSP == VMCS_ENC_HOST_RSP, "vmx_asm.h");
 #define AR_LDT     0x0082  /* P, LDT */
 #define AR_UNUSABLE 0x10000
 
-#define INTR_INFO_VALID (1u << 31)
 #define INTR_INFO_HAS_ERROR (1u << 11)
 #define INTERRUPTIBILITY_STI   (1u << 0)
 #define INTERRUPTIBILITY_MOVSS (1u << 1)
@@ -359,7 +358,7 @@ const uint8_t vmx_exit_needs[NR_EXIT_REASONS] = {
 	[EXIT_MONITOR] = NEED_SKIPPABLE, [EXIT_PAUSE] = NEED_SKIPPABLE, [EXIT_RDPMC] = NEED_SKIPPABLE,
 	[EXIT_CR_ACCESS] = NEED_SKIPPABLE | NEED_QUAL,
 	[EXIT_IO] = NEED_SKIPPABLE | NEED_QUAL,
-	[EXIT_EPT_VIOLATION] = NEED_QUAL | NEED_GPA | NEED_RIP,
+	[EXIT_EPT_VIOLATION] = NEED_QUAL | NEED_GPA | NEED_RIP | NEED_VECT,
 	[EXIT_EPT_MISCONFIG] = NEED_GPA | NEED_RIP,
 	[EXIT_VMCLEAR] = NEED_SKIPPABLE, [EXIT_VMLAUNCH] = NEED_SKIPPABLE, [EXIT_VMPTRLD] = NEED_SKIPPABLE,
 	[EXIT_VMPTRST] = NEED_SKIPPABLE, [EXIT_VMREAD] = NEED_SKIPPABLE, [EXIT_VMRESUME] = NEED_SKIPPABLE,
@@ -383,6 +382,8 @@ void vmx_decode_more(struct vmexit *e, unsigned need)
 	}
 	if (need & NEED_INFO)
 		e->insn_info = vmcs_read32(VMCS_EXIT_INSN_INFO);
+	if (need & NEED_VECT)
+		e->vect_info = vmcs_read32(VMCS_IDT_VECTORING_INFO);
 }
 
 int vmx_entry_failed(struct vmx_vcpu *v)

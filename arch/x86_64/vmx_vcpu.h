@@ -51,6 +51,7 @@ struct vmexit {
 	uint32_t intr_info; /* exception/NMI/interrupt exits */
 	uint32_t intr_error;
 	uint32_t insn_info;
+	uint32_t vect_info; /* EPT violations: the event being delivered (IDT-vectoring information) */
 };
 
 enum vcpu_start_mode {
@@ -72,6 +73,7 @@ struct vcpu_start {
 #define EVENT_TYPE_NMI       2
 #define EVENT_TYPE_HW_EXC    3
 #define EVENT_TYPE_SW_INT    4
+#define INTR_INFO_VALID      (1u << 31)
 
 #define VMX_SWITCHED_MSRS 6
 
@@ -193,7 +195,7 @@ void vmx_vcpu_dump(const struct vmx_vcpu *v);
 
 /* What each exit reason needs decoded (vmx_vcpu.c). */
 enum { NEED_LEN = 1, NEED_QUAL = 2, NEED_GPA = 4, NEED_INTR = 8, NEED_INFO = 16,
-       NEED_RIP = 32 };
+       NEED_RIP = 32, NEED_VECT = 64 };
 #define NEED_SKIPPABLE (NEED_LEN | NEED_RIP)
 #define EXIT_REASON_FAILED (1u << 31)
 extern const uint8_t vmx_exit_needs[NR_EXIT_REASONS];

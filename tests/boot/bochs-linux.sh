@@ -5,6 +5,7 @@
 #  2. two vCPUs on two physical CPUs: the guest starts its AP (INIT-SIPI)
 #  3. two Linux VMs and a small test guest share the two physical CPUs
 #  4. `reboot -f` in the guest restarts the VM (on_reboot = restart)
+#  5. the same kernel as an ELF vmlinux through its PVH entry
 . tests/boot/lib.sh
 rc=0
 CMDLINE="console=ttyS0,115200 io_delay=none panic=-1"
@@ -24,13 +25,14 @@ boot() {
 	tr -d '\r' < "$T_OUT/com1.txt" > "$T_OUT/com1.log"
 }
 
-vm() { # vm NAME VCPUS CPUS [EXTRA-CMDLINE] [on_reboot]
+vm() { # vm NAME VCPUS CPUS [EXTRA-CMDLINE] [on_reboot] [vmlinux]
+	kernel=linux/${6:-bzImage} # format = linux: an ELF vmlinux boots through its PVH note
 	cat <<M
 [vm.$1]
 memory = 128M
 vcpus = $2
 cpus = $3
-kernel = "linux/bzImage"
+kernel = "$kernel"
 initrd = "linux/initramfs.cpio.gz"
 format = linux
 cmdline = "$CMDLINE${4:+ $4}"
@@ -42,6 +44,8 @@ M
 boot linux-1vcpu "$(vm linux 1 '[1]')" '^BASALT-DONE|PANIC'
 t_expect '^linux: BASALT-LINUX-INIT' "/init runs"
 t_expect '^linux: cpus=1 mem_kb=1[0-9]{5}$' "the guest sees 1 CPU and its memory"
+t_reject '^linux: .*(TSC calibration|Refined TSC|Detected [0-9.]+ MHz TSC)' \
+	"the TSC frequency from CPUID, exact (no calibration)"
 t_expect 'linux: stopped: (ACPI S5 power-off|every vCPU halted with interrupts disabled)' \
 	"clean power-off"
 t_reject 'linux: (error|warning):|Kernel panic|PANIC|pages not returned' "no errors"
@@ -83,5 +87,14 @@ t_expect 'vmm: lr: rebooting \(1\)' "on_reboot = restart starts it again"
 [ "$(grep -c '^lr: BASALT-LINUX-INIT' "$T_OUT/com1.log")" -ge 2 ] ||
 	T_FAILS="$T_FAILS; /init did not run again after the reboot"
 t_reject 'lr: (error|warning):|Kernel panic|PANIC|pages not returned' "no errors"
+t_end || rc=1
+
+boot linux-pvh "$(vm pvh 1 '[0]' '' stop vmlinux)" '^BASALT-DONE|PANIC'
+t_expect 'pvh: starting \(128 MiB, pvh, initrd\)' "loaded through the PVH entry"
+t_expect '^pvh: BASALT-LINUX-INIT' "/init runs"
+t_expect '^pvh: cpus=1 mem_kb=1[0-9]{5}$' "the guest sees 1 CPU and its memory"
+t_expect 'pvh: stopped: (ACPI S5 power-off|every vCPU halted with interrupts disabled)' \
+	"clean power-off"
+t_reject 'pvh: (error|warning):|Kernel panic|PANIC|pages not returned' "no errors"
 t_end || rc=1
 exit $rc

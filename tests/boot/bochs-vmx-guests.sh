@@ -8,7 +8,7 @@
 rc=0
 G=build/guests
 set -- --module "$G/modes.bin" "name=modes" --module "$G/mb32.elf" "name=mb32 hello-mb"
-for g in cpuid pio msr vmcall mmio irq lapic badmem-read badmem-write badmem-exec triple; do
+for g in cpuid pio msr vmcall mmio irq lapic badmem-read badmem-write badmem-exec badmem-deliver triple; do
 	set -- "$@" --module "$G/$g.bin" "name=$g mode=long64 load=0x100000"
 done
 set -- "$@" --module "$G/cpuid.bin" "name=after mode=long64 load=0x100000"
@@ -30,6 +30,8 @@ for model in ${MODELS:-corei7_skylake_x corei7_sandy_bridge_2600k}; do
 	t_expect 'badmem-read: stopped: read of unmapped guest-physical 0x40000000' "stop on read outside RAM"
 	t_expect 'badmem-write: stopped: write of unmapped guest-physical 0xfe000000' "stop on write to unclaimed MMIO"
 	t_expect 'badmem-exec: stopped: fetch of unmapped guest-physical 0x40000000' "stop on execution outside RAM"
+	t_expect 'badmem-deliver: stopped: event delivery touched memory outside RAM' \
+		"stop when the CPU's own pushes reach device memory"
 	t_expect 'triple: stopped: triple fault' "triple fault stops the VM"
 	t_expect 'triple: error: vCPU 0: triple fault' "triple-fault report"
 	t_expect '^  RIP [0-9a-f]+ RFLAGS' "register dump"

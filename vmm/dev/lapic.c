@@ -8,9 +8,9 @@
  * physical CPU (its exits, its timer); other CPUs only set request bits
  * (IRR, TMR: atomic ORs) and flags (NMI, INIT, SIPI), then kick it.
  *
- * The timer counts at the crystal clock CPUID leaf 0x15 describes (so
- * Linux's lapic_timer_period from that leaf is right), or at the TSC rate
- * when the leaf is empty.
+ * The timer counts at the crystal clock the guest's CPUID leaf 0x15
+ * describes (vlapic_clock), so Linux's lapic_timer_period from that leaf
+ * is right.
  */
 #include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/heap.h"
@@ -90,8 +90,8 @@ struct vlapic {
 	volatile int sipi; /* vector, -1 none */
 };
 
-/* TSC ticks per timer count (before the divider) = num / den. */
-static uint64_t clock_num = 1, clock_den = 1;
+/* TSC ticks per timer count (before the divider) = num / den; set at the first create. */
+static struct vlapic_clock clock;
 
 static void timer_fire(struct vtimer *t, uint64_t now);
 
@@ -312,7 +312,7 @@ static unsigned divisor(const struct vlapic *a)
 
 static uint64_t counts_to_tsc(const struct vlapic *a, uint64_t counts)
 {
-	return counts * divisor(a) * clock_num / clock_den;
+	return counts * divisor(a) * clock.num / clock.den;
 }
 
 static void timer_load(struct vlapic *a, uint64_t now)
@@ -331,7 +331,7 @@ static uint32_t timer_current(const struct vlapic *a)
 	now = tsc_read();
 	elapsed = (now - a->start) % a->period;
 	left = a->period - elapsed;
-	return (uint32_t)(left * clock_den / clock_num / divisor(a));
+	return (uint32_t)(left * clock.den / clock.num / divisor(a));
 }
 
 static void timer_fire(struct vtimer *t, uint64_t now)
@@ -644,18 +644,35 @@ static void power_on(struct vcpu *v)
 	v->lapic->sipi = -1;
 }
 
-static void clock_init(void)
+/*
+ * Keep the host's TSC/crystal ratio when the crystal it implies is a whole
+ * number of Hz; else the crystal is the TSC itself (halved until it fits
+ * the leaf's 32 bits).
+ */
+const struct vlapic_clock *vlapic_clock(void)
 {
-	uint64_t r[4];
+	uint64_t r[4], tsc_hz = tsc_khz() * 1000;
 
+	if (clock.hz)
+		return &clock;
 	cpuid_host(0, 0, r);
-	if (r[0] < 0x15)
-		return;
-	cpuid_host(0x15, 0, r);
-	if (r[0] && r[1]) { /* TSC = crystal * EBX / EAX */
-		clock_num = r[1];
-		clock_den = r[0];
+	if (r[0] >= 0x15) {
+		cpuid_host(0x15, 0, r);
+		if (r[0] && r[1] && r[1] <= UINT32_MAX && tsc_hz * r[0] % r[1] == 0 &&
+		    tsc_hz * r[0] / r[1] <= UINT32_MAX) {
+			clock = (struct vlapic_clock){ (uint32_t)r[0], (uint32_t)r[1],
+						       (uint32_t)(tsc_hz * r[0] / r[1]) };
+			return &clock;
+		}
 	}
+	clock.den = 1;
+	clock.num = 1;
+	while (tsc_hz > UINT32_MAX) {
+		tsc_hz /= 2;
+		clock.num *= 2;
+	}
+	clock.hz = (uint32_t)tsc_hz;
+	return &clock;
 }
 
 static void lapic_destroy(struct vdev *d);
@@ -665,8 +682,7 @@ static int lapic_create(struct vdev *d)
 	struct vm *vm = d->vm;
 	int err;
 
-	if (clock_num == 1 && clock_den == 1)
-		clock_init();
+	vlapic_clock();
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 		struct vlapic *a = kzalloc(sizeof(*a));
