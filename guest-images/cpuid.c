@@ -16,6 +16,19 @@ int main(void)
 	check(!(r[2] & (1u << 5)), "cpuid.no-vmx", "ecx %x", r[2]);
 	check(r[2] & (1u << 31), "cpuid.hypervisor-bit", "ecx %x", r[2]);
 	check(!(r[2] & (1u << 3)), "cpuid.no-monitor", "ecx %x", r[2]);
+	/* no feature whose MSRs are not emulated: DS, ACPI thermal, TM, TM2, EIST, PDCM */
+	check(!(r[3] & ((1u << 21) | (1u << 22) | (1u << 29))) &&
+		      !(r[2] & ((1u << 7) | (1u << 8) | (1u << 15))),
+	      "cpuid.no-unemulated-msrs", "ecx %x edx %x", r[2], r[3]);
+	if (max >= 6) {
+		cpuid(6, 0, r);
+		check(!(r[0] & ~(1u << 2)) && !r[1] && !r[2] && !r[3], "cpuid.leaf6-arat-only",
+		      "%x %x %x %x", r[0], r[1], r[2], r[3]);
+	}
+	if (max >= 0xd) {
+		cpuid(0xd, 1, r);
+		check(!(r[0] & (1u << 3)) && !r[2], "cpuid.no-xsaves", "eax %x ecx %x", r[0], r[2]);
+	}
 	cpuid(0x40000000, 0, r);
 	memcpy(sig, &r[1], 4);
 	memcpy(sig + 4, &r[2], 4);
