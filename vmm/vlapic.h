@@ -19,7 +19,11 @@ struct vm;
 
 #define LAPIC_BASE 0xfee00000ull
 
-/* INIT state (requests in flight stay). The device "lapic" gives each vCPU one. */
+/*
+ * INIT: registers to their INIT values; the mode (xAPIC, x2APIC or
+ * disabled) and requests in flight stay. The device "lapic" gives each
+ * vCPU one.
+ */
 void vlapic_reset(struct vcpu *v);
 
 /* Whether msg addresses v's APIC. */

@@ -59,7 +59,7 @@ enum { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR, NR_LVT
 #define TIMER_PERIODIC  1
 #define TIMER_DEADLINE  2
 #define SVR_ENABLE      (1u << 8)
-#define APIC_VERSION    (0x14u | (NR_LVT << 16)) /* max LVT index 5 (+CMCI not exposed) */
+#define APIC_VERSION    (0x14u | (NR_LVT << 16)) /* max LVT entry 6: the six above and CMCI */
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define ICR_TRIGGER     (1u << 15)
 #define ICR_DEST_LOGICAL (1u << 11)
@@ -113,6 +113,12 @@ static bool hw_enabled(const struct vlapic *a)
 static bool sw_enabled(const struct vlapic *a)
 {
 	return hw_enabled(a) && (a->svr & SVR_ENABLE);
+}
+
+/* SDM Vol. 3A, "Logical Destination Mode in x2APIC Mode": cluster ID[19:4], bit ID[3:0]. */
+static uint32_t x2apic_ldr(uint32_t id)
+{
+	return ((id >> 4) << 16) | (1u << (id & 0xf));
 }
 
 /* --- 256-bit registers --- */
@@ -324,13 +330,17 @@ static void timer_load(struct vlapic *a, uint64_t now)
 
 static uint32_t timer_current(const struct vlapic *a)
 {
+	unsigned mode = TIMER_MODE(a->lvt[LVT_TIMER]);
 	uint64_t now, elapsed, left;
 
-	if (!a->timer.deadline || TIMER_MODE(a->lvt[LVT_TIMER]) == TIMER_DEADLINE || !a->period)
+	if (!a->timer.deadline || mode == TIMER_DEADLINE || !a->period)
 		return 0;
 	now = tsc_read();
-	elapsed = (now - a->start) % a->period;
-	left = a->period - elapsed;
+	elapsed = now - a->start;
+	/* Expired, not fired yet (the vtimer runs before the next entry): one-shot stays at 0. */
+	if (mode != TIMER_PERIODIC && elapsed >= a->period)
+		return 0;
+	left = a->period - elapsed % a->period;
 	return (uint32_t)(left * clock.den / clock.num / divisor(a));
 }
 
@@ -510,7 +520,8 @@ static int reg_write(struct vlapic *a, unsigned off, uint64_t val64)
 	case R_SELF_IPI:
 		if (!x2apic(a))
 			return 0;
-		set_irr(a, val & 0xff, false);
+		if (sw_enabled(a)) /* a fixed interrupt: refused like any other when disabled */
+			set_irr(a, val & 0xff, false);
 		return 0;
 	}
 	if (off > R_LVT_TIMER && off <= R_LVT_ERROR) {
@@ -584,15 +595,16 @@ int vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 		if ((val & ~(APIC_BASE_BSP | APIC_BASE_X2APIC | APIC_BASE_ENABLE | 0xfffff000ull)) ||
 		    (val & 0xfffff000ull) != LAPIC_BASE || mode == APIC_BASE_X2APIC)
 			return -1;
+		/* SDM Vol. 3A, "x2APIC State Transitions": xAPIC <-> x2APIC only via disabled. */
 		if ((a->base_msr & APIC_BASE_X2APIC) && mode == APIC_BASE_ENABLE)
 			return -1; /* x2APIC -> xAPIC needs a disable in between */
+		if (!hw_enabled(a) && mode == APIC_BASE_X2APIC + APIC_BASE_ENABLE)
+			return -1; /* and disabled -> x2APIC an enable */
 		if (mode == APIC_BASE_X2APIC + APIC_BASE_ENABLE && !x2apic(a))
-			a->ldr = ((a->id >> 4) << 16) | (1u << (a->id & 0xf));
+			a->ldr = x2apic_ldr(a->id);
 		a->base_msr = (a->base_msr & APIC_BASE_BSP) | (val & ~APIC_BASE_BSP);
-		if (!mode) { /* disabled: back to power-on state, staying disabled */
+		if (!mode) /* disabled: registers to their INIT values, staying disabled */
 			vlapic_reset(v);
-			a->base_msr &= ~APIC_BASE_ENABLE;
-		}
 		return 0;
 	}
 	if (msr == MSR_TSC_DEADLINE) {
@@ -616,10 +628,13 @@ int vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 void vlapic_reset(struct vcpu *v)
 {
 	struct vlapic *a = lapic_of(v);
+	/* INIT keeps the mode, xAPIC, x2APIC or disabled (SDM Vol. 3A, "x2APIC States"). */
+	uint64_t mode = a->base_msr & (APIC_BASE_ENABLE | APIC_BASE_X2APIC);
 
 	vtimer_cancel(&a->timer);
-	a->base_msr = LAPIC_BASE | APIC_BASE_ENABLE | (v->id ? 0 : APIC_BASE_BSP);
-	a->tpr = a->ldr = a->esr = a->icr_lo = a->icr_hi = a->tmict = a->tdcr = 0;
+	a->base_msr = LAPIC_BASE | mode | (v->id ? 0 : APIC_BASE_BSP);
+	a->tpr = a->esr = a->icr_lo = a->icr_hi = a->tmict = a->tdcr = 0;
+	a->ldr = x2apic(a) ? x2apic_ldr(a->id) : 0; /* read-only in x2APIC mode */
 	a->dfr = 0xffffffffu;
 	a->svr = 0xff;
 	for (unsigned i = 0; i < NR_LVT; i++)
@@ -636,9 +651,10 @@ void vlapic_reset(struct vcpu *v)
 	a->start = a->period = a->tsc_deadline = 0;
 }
 
-/* Power-on: also forget requests in flight. */
+/* Power-on: xAPIC mode, and requests in flight forgotten. */
 static void power_on(struct vcpu *v)
 {
+	v->lapic->base_msr = APIC_BASE_ENABLE;
 	vlapic_reset(v);
 	v->lapic->nmi = v->lapic->init = false;
 	v->lapic->sipi = -1;
