@@ -8,6 +8,8 @@
 #  3. two Linux VMs and a small test guest share the two physical CPUs
 #  4. `reboot -f` in the guest restarts the VM (on_reboot = restart)
 #  5. the same kernel as an ELF vmlinux through its PVH entry
+#  6. broken images (truncated, no magic, protocol 2.05, too big for the VM)
+#     each stop their own VM with a message; a test guest beside them runs
 . tests/boot/lib.sh
 rc=0
 CMDLINE="console=ttyS0,115200 io_delay=none panic=-1"
@@ -107,4 +109,38 @@ t_expect 'pvh: stopped: ACPI S5 power-off' \
 	"clean power-off"
 t_reject 'pvh: (error|warning):|Kernel panic|PANIC|pages not returned' "no errors"
 t_end || rc=1
+
+# broken copies of the kernel, under build/ (the image root)
+bad=build/linux-bad
+rm -rf "$bad" && mkdir -p "$bad"
+head -c 600000 build/linux/bzImage > "$bad/truncated"
+cp build/linux/bzImage "$bad/nomagic"
+printf 'XXXX' | dd of="$bad/nomagic" bs=1 seek=$((0x202)) conv=notrunc 2>/dev/null
+cp build/linux/bzImage "$bad/old"
+printf '\005\002' | dd of="$bad/old" bs=1 seek=$((0x206)) conv=notrunc 2>/dev/null
+badvm() { # badvm NAME FILE MEMORY
+	printf '[vm.%s]\nmemory = %s\nkernel = "%s"\nformat = linux\ncpus = [0]\n\n' "$1" "$3" "$2"
+}
+boot linux-bad-images "$(badvm trunc linux-bad/truncated 64M; badvm nomagic linux-bad/nomagic 64M
+badvm old linux-bad/old 64M; badvm small linux/bzImage 8M)
+[vm.printer]
+memory = 4M
+kernel = \"guests/printer.bin\"
+format = flat
+mode = long64
+load = 0x100000
+debugcon = true
+debug_exit = true
+testdev = true
+cpus = [1]" '^BASALT-DONE|PANIC'
+t_expect 'trunc: error: truncated: the kernel needs' "a truncated bzImage is refused"
+t_expect 'nomagic: error: no "HdrS" magic at 0x202' "a bzImage without its magic is refused"
+t_expect 'old: error: boot protocol 2.05 is older than 2.06' "boot protocol 2.05 is refused"
+t_expect 'small: error: kernel needs RAM up to [0-9]+ MiB' "a kernel too big for its VM is refused"
+t_reject '(trunc|nomagic|old|small): starting' "no broken VM starts"
+t_expect 'printer: stopped: powered off by the guest \(code 0\)' "the test guest beside them runs"
+t_expect '^BASALT-DONE' "clean end"
+t_reject 'PANIC|pages not returned' "host damage"
+t_end || rc=1
+rm -rf "$bad"
 exit $rc
