@@ -26,7 +26,7 @@ struct vm;
  */
 void vlapic_reset(struct vcpu *v);
 
-/* Whether msg addresses v's APIC. */
+/* Whether msg addresses v's APIC (never a hardware-disabled one: it takes no message). */
 bool vlapic_match(struct vcpu *v, const struct apic_msg *msg);
 /* Accept a fixed/NMI/INIT/SIPI/ExtINT message (any CPU). */
 void vlapic_accept(struct vcpu *v, const struct apic_msg *msg);

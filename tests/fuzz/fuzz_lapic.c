@@ -26,9 +26,10 @@
  * -1 or 16-255, above the processor priority, the highest request; an
  * acknowledged vector is in service and no longer requested; reads are as
  * wide as the access; the APIC base MSR only in valid states; registers
- * hold only their writable bits; a one-shot count never goes up; a
- * remaining timer deadline is in the future; the I/O APIC hears EOIs only
- * for vectors 16-255.
+ * hold only their writable bits; the current count never exceeds the
+ * initial count; a one-shot count never goes up; a remaining timer
+ * deadline is in the future; the I/O APIC hears EOIs only for vectors
+ * 16-255.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -102,6 +103,7 @@ static void check_lapic(struct vcpu *v)
 		CHECK(a->tmict == 0);
 	else
 		CHECK(a->tsc_deadline == 0);
+	CHECK(timer_current(a) <= a->tmict);
 	CHECK(sipi >= -1 && sipi <= 255);
 	CHECK(v->timers[0] == &a->timer);
 }

@@ -484,6 +484,34 @@ TEST(lapic_icr_software_disabled_target)
 	teardown();
 }
 
+/* A hardware-disabled APIC takes no IPI, shorthand or not, of any delivery mode. */
+TEST(lapic_icr_shorthand_hw_disabled_target)
+{
+	static const uint32_t shorthands[] = { SHORT_ALL, SHORT_OTHERS };
+
+	setup();
+	msr_wr(cpu1, MSR_BASE, 0xfee00000u);
+	cpu1->wait_sipi = true; /* so a SIPI would be taken */
+	for (unsigned i = 0; i < 2; i++) {
+		wr(cpu0, REG_ICR, shorthands[i] | ICR_NMI);
+		wr(cpu0, REG_ICR, shorthands[i] | ICR_INIT | ICR_ASSERT);
+		wr(cpu0, REG_ICR, shorthands[i] | ICR_SIPI | 0x9a);
+		CHECK(!vlapic_wakes(cpu1));
+		CHECK(!vlapic_take_nmi(cpu1) && !vlapic_take_init(cpu1));
+		CHECK_EQ_I(vlapic_take_sipi(cpu1), -1);
+	}
+	/* The sender, enabled, takes its own share of "all including self". */
+	CHECK(vlapic_take_nmi(cpu0));
+	CHECK(vlapic_take_init(cpu0));
+	CHECK(!vlapic_take_nmi(cpu0));
+	/* Enabled again, cpu1 takes them. */
+	msr_wr(cpu1, MSR_BASE, XAPIC);
+	wr(cpu0, REG_ICR, SHORT_OTHERS | ICR_NMI);
+	CHECK(vlapic_take_nmi(cpu1));
+	cpu1->wait_sipi = false;
+	teardown();
+}
+
 TEST(lapic_self_ipi_msr)
 {
 	setup();
@@ -595,6 +623,53 @@ TEST(lapic_x2apic_registers)
 	mmio_wr(cpu0, REG_TPR, 0x30);
 	CHECK_EQ_U(mmio_rd(cpu0, REG_TPR), 0x30);
 	CHECK_EQ_U(msr_rd(cpu1, MSR(REG_TPR)), 0x20);
+	teardown();
+}
+
+/*
+ * Every MSR of 0x800-0x8ff in x2APIC mode, as the SDM's "Local APIC
+ * Register Address Map Supported by x2APIC" lists them: RDMSR of a
+ * write-only or unlisted MSR and WRMSR of a read-only or unlisted one #GP.
+ * APR (0x809), DFR (0x80e) and ICR2 (0x831) have no MSR.
+ */
+TEST(lapic_x2apic_msr_map)
+{
+	enum { RO = 1, WO = 2, RW = 3 };
+	static const struct { unsigned off, n, rw; } map[] = {
+		{ REG_ID, 1, RO }, { REG_VER, 1, RO }, { REG_TPR, 1, RW }, { REG_PPR, 1, RO },
+		{ REG_EOI, 1, WO }, { REG_LDR, 1, RO }, { REG_SVR, 1, RW }, { REG_ISR, 8, RO },
+		{ REG_TMR, 8, RO }, { REG_IRR, 8, RO }, { REG_ESR, 1, RW }, { REG_CMCI, 1, RW },
+		{ REG_ICR, 1, RW }, { REG_TIMER, 6, RW }, { REG_TMICT, 1, RW }, { REG_TMCCT, 1, RO },
+		{ REG_TDCR, 1, RW }, { REG_SELF_IPI, 1, WO },
+	};
+
+	setup();
+	msr_wr(cpu1, MSR_BASE, X2APIC);
+	for (uint32_t msr = 0x800; msr <= 0x8ff; msr++) {
+		unsigned rw = 0;
+
+		for (unsigned i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+			if (msr >= MSR(map[i].off) && msr < MSR(map[i].off) + map[i].n)
+				rw = map[i].rw;
+		CHECK_EQ_I(msr_rd_gp(cpu1, msr), !(rw & RO));
+		if (!(rw & WO)) /* (the writable ones are tested register by register) */
+			CHECK(msr_wr_gp(cpu1, msr, 0));
+	}
+	CHECK(msr_rd_gp(cpu1, 0x809) && msr_rd_gp(cpu1, 0x80e) && msr_rd_gp(cpu1, 0x831));
+	CHECK(msr_wr_gp(cpu1, 0x809, 0) && msr_wr_gp(cpu1, 0x80e, 0) && msr_wr_gp(cpu1, 0x831, 0));
+	/* ESR, like EOI: "WRMSR of a non-zero value causes #GP(0)". */
+	sw_enable(cpu1);
+	fixed(cpu1, 0x05, false); /* a receive illegal vector error */
+	CHECK(msr_wr_gp(cpu1, MSR(REG_ESR), 0x40));
+	CHECK(msr_wr_gp(cpu1, MSR(REG_ESR), 1ull << 32));
+	CHECK_EQ_U(msr_rd(cpu1, MSR(REG_ESR)), 0x40);
+	msr_wr(cpu1, MSR(REG_ESR), 0);
+	CHECK_EQ_U(msr_rd(cpu1, MSR(REG_ESR)), 0);
+	/* In xAPIC mode the MMIO APR, DFR and ICR2 are still there. */
+	CHECK_EQ_U(mmio_rd(cpu0, 0x090), 0);
+	CHECK_EQ_U(mmio_rd(cpu0, REG_DFR), 0xffffffffu);
+	mmio_wr(cpu0, REG_ICR2, 0x01000000);
+	CHECK_EQ_U(mmio_rd(cpu0, REG_ICR2), 0x01000000);
 	teardown();
 }
 
@@ -806,10 +881,60 @@ TEST(lapic_timer_periodic)
 	CHECK_EQ_U(rd(cpu0, REG_TMCCT), 25);
 	CHECK_EQ_U(vtimer_run(cpu0, TSC0 + 2400), TSC0 + 2700);
 	CHECK_EQ_I(take(cpu0), 0x62);
-	/* A mode change stops it. */
-	wr(cpu0, REG_TIMER, 0x62);
+	wr(cpu0, REG_EOI, 0);
+	/* Into TSC-deadline mode: stopped. */
+	wr(cpu0, REG_TIMER, DEADLINE | 0x62);
 	CHECK_EQ_U(rd(cpu0, REG_TMICT), 0);
 	CHECK_EQ_U(vtimer_run(cpu0, TSC0 + 100000), 0);
+	CHECK(irr_empty(cpu0));
+	teardown();
+}
+
+/* One-shot <-> periodic keeps the count running; only into or out of TSC-deadline stops it. */
+TEST(lapic_timer_mode_switch)
+{
+	setup();
+	sw_enable(cpu0);
+	wr(cpu0, REG_TDCR, 0xb); /* divide by 1: 3 TSC ticks a count */
+	wr(cpu0, REG_TIMER, 0x68);
+	wr(cpu0, REG_TMICT, 100);
+	/* One-shot -> periodic mid-count: the count goes on, then reloads. */
+	fake_tsc = TSC0 + 120;
+	wr(cpu0, REG_TIMER, PERIODIC | 0x68);
+	CHECK_EQ_U(rd(cpu0, REG_TMICT), 100);
+	CHECK_EQ_U(rd(cpu0, REG_TMCCT), 60);
+	CHECK_EQ_U(vtimer_run(cpu0, TSC0 + 300), TSC0 + 600);
+	CHECK_EQ_I(take(cpu0), 0x68);
+	wr(cpu0, REG_EOI, 0);
+	/* Periodic -> one-shot mid-period: this period runs out, once. */
+	fake_tsc = TSC0 + 450;
+	wr(cpu0, REG_TIMER, 0x68);
+	CHECK_EQ_U(rd(cpu0, REG_TMICT), 100);
+	CHECK_EQ_U(rd(cpu0, REG_TMCCT), 50);
+	CHECK_EQ_U(vtimer_run(cpu0, TSC0 + 600), 0);
+	CHECK_EQ_I(take(cpu0), 0x68);
+	wr(cpu0, REG_EOI, 0);
+	fake_tsc = TSC0 + 700;
+	CHECK_EQ_U(rd(cpu0, REG_TMCCT), 0);
+	/* A one-shot count that ran out (not fired yet) stays at 0 in periodic mode. */
+	wr(cpu0, REG_TMICT, 10);
+	fake_tsc += 40;
+	wr(cpu0, REG_TIMER, PERIODIC | 0x69);
+	CHECK_EQ_I(take(cpu0), 0x68); /* raised under the entry it expired under */
+	wr(cpu0, REG_EOI, 0);
+	CHECK_EQ_U(rd(cpu0, REG_TMCCT), 0);
+	CHECK_EQ_U(vtimer_run(cpu0, fake_tsc + 100000), 0);
+	CHECK(irr_empty(cpu0));
+	/* Out of periodic into TSC-deadline, and back: stopped both times. */
+	wr(cpu0, REG_TMICT, 10);
+	wr(cpu0, REG_TIMER, DEADLINE | 0x69);
+	CHECK_EQ_U(rd(cpu0, REG_TMICT), 0);
+	CHECK_EQ_U(vtimer_run(cpu0, fake_tsc + 100000), 0);
+	msr_wr(cpu0, MSR_DEADLINE, fake_tsc + 10);
+	wr(cpu0, REG_TIMER, PERIODIC | 0x69);
+	CHECK_EQ_U(msr_rd(cpu0, MSR_DEADLINE), 0);
+	CHECK_EQ_U(vtimer_run(cpu0, fake_tsc + 100000), 0);
+	CHECK(irr_empty(cpu0));
 	teardown();
 }
 
@@ -839,6 +964,52 @@ TEST(lapic_timer_divide)
 		CHECK_EQ_I(take(cpu0), 0x63);
 		wr(cpu0, REG_EOI, 0);
 	}
+	teardown();
+}
+
+/* A new divider while counting: the counts left stay and go on at the new rate. */
+TEST(lapic_timer_divide_while_running)
+{
+	setup();
+	sw_enable(cpu0);
+	wr(cpu0, REG_TDCR, 0x0); /* divide by 2: 6 TSC ticks a count */
+	wr(cpu0, REG_TIMER, 0x6a);
+	wr(cpu0, REG_TMICT, 1000);
+	fake_tsc = TSC0 + 2400;
+	CHECK_EQ_U(rd(cpu0, REG_TMCCT), 600);
+	wr(cpu0, REG_TDCR, 0xb); /* divide by 1: 3 TSC ticks a count */
+	CHECK_EQ_U(rd(cpu0, REG_TMCCT), 600); /* not 1200, above the initial count */
+	CHECK_EQ_U(rd(cpu0, REG_TMICT), 1000);
+	fake_tsc += 900;
+	CHECK_EQ_U(rd(cpu0, REG_TMCCT), 300);
+	CHECK_EQ_U(vtimer_run(cpu0, fake_tsc), TSC0 + 3300 + 900);
+	wr(cpu0, REG_TDCR, 0xa); /* divide by 128: 384 TSC ticks a count */
+	CHECK_EQ_U(rd(cpu0, REG_TMCCT), 300);
+	fake_tsc += 384 * 100;
+	CHECK_EQ_U(rd(cpu0, REG_TMCCT), 200);
+	CHECK_EQ_U(vtimer_run(cpu0, fake_tsc + 384 * 200 - 1), fake_tsc + 384 * 200);
+	CHECK(irr_empty(cpu0));
+	fake_tsc += 384 * 200;
+	CHECK_EQ_U(vtimer_run(cpu0, fake_tsc), 0);
+	CHECK_EQ_I(take(cpu0), 0x6a);
+	wr(cpu0, REG_EOI, 0);
+	/* Periodic: the period in progress ends at the new rate, the next ones are whole. */
+	wr(cpu0, REG_TDCR, 0xb);
+	wr(cpu0, REG_TIMER, PERIODIC | 0x6a);
+	wr(cpu0, REG_TMICT, 100); /* 300 TSC ticks */
+	fake_tsc += 150;
+	wr(cpu0, REG_TDCR, 0x0); /* 50 counts left: 300 TSC ticks at 6 a count */
+	CHECK_EQ_U(rd(cpu0, REG_TMCCT), 50);
+	CHECK_EQ_U(vtimer_run(cpu0, fake_tsc + 299), fake_tsc + 300);
+	fake_tsc += 300;
+	CHECK_EQ_U(vtimer_run(cpu0, fake_tsc), fake_tsc + 600);
+	CHECK_EQ_U(rd(cpu0, REG_TMCCT), 100);
+	CHECK_EQ_I(take(cpu0), 0x6a);
+	/* Stopped: a new divider starts nothing. */
+	wr(cpu0, REG_TMICT, 0);
+	wr(cpu0, REG_TDCR, 0xb);
+	CHECK_EQ_U(rd(cpu0, REG_TMCCT), 0);
+	CHECK_EQ_U(vtimer_run(cpu0, fake_tsc + 100000), 0);
 	teardown();
 }
 

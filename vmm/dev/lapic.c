@@ -184,6 +184,11 @@ bool vlapic_match(struct vcpu *v, const struct apic_msg *m)
 {
 	struct vlapic *a = lapic_of(v);
 
+	/*
+	 * Hardware-disabled, the CPU acts as one without an APIC (SDM Vol. 3A,
+	 * "Enabling or Disabling the Local APIC"): it takes no message of any
+	 * mode. Addressed and shorthand IPIs alike are matched here.
+	 */
 	if (!hw_enabled(a))
 		return false;
 	if (x2apic(a)) {
@@ -367,15 +372,46 @@ static void timer_fire(struct vtimer *t, uint64_t now)
 static void write_lvt_timer(struct vlapic *a, uint32_t val)
 {
 	uint32_t old = a->lvt[LVT_TIMER];
+	uint64_t now = tsc_read();
 
+	/* A count that ran out under the old entry ends under it (a one-shot stays at 0). */
+	if (a->timer.deadline && (int64_t)(now - a->timer.deadline) >= 0) {
+		vtimer_cancel(&a->timer);
+		timer_fire(&a->timer, now);
+	}
 	if (!sw_enabled(a))
 		val |= LVT_MASKED;
 	a->lvt[LVT_TIMER] = val & (0xff | LVT_MASKED | (3u << 17));
-	if (TIMER_MODE(old) != TIMER_MODE(val)) { /* a mode change stops the timer */
+	/*
+	 * SDM Vol. 3A, "TSC-Deadline Mode": a write changing the timer mode
+	 * disarms the timer. Read, as KVM does, as into or out of TSC-deadline
+	 * mode: between one-shot and periodic the count runs on (the mode only
+	 * says whether it reloads at 0).
+	 */
+	if ((TIMER_MODE(old) == TIMER_DEADLINE) != (TIMER_MODE(val) == TIMER_DEADLINE)) {
 		vtimer_cancel(&a->timer);
 		a->tmict = 0;
 		a->tsc_deadline = 0;
 	}
+}
+
+/*
+ * A new divider while the timer runs: the counts left stay and go on at
+ * the new rate, so the current count never jumps (nor above the initial
+ * count); the next periods are whole ones at the new rate.
+ */
+static void write_tdcr(struct vlapic *a, uint32_t val)
+{
+	unsigned old = divisor(a);
+	uint64_t now = tsc_read(), due = a->timer.deadline, left;
+
+	a->tdcr = val & 0xb;
+	if (!due || TIMER_MODE(a->lvt[LVT_TIMER]) == TIMER_DEADLINE || !a->period)
+		return;
+	left = (int64_t)(due - now) > 0 ? (due - now) * divisor(a) / old : 0;
+	a->period = counts_to_tsc(a, a->tmict);
+	a->start = now + left - a->period;
+	vtimer_arm(&a->timer, a->period ? now + left : 0);
 }
 
 /* --- ICR --- */
@@ -397,11 +433,14 @@ static void send_ipi(struct vlapic *a, uint32_t lo, uint32_t dest)
 		vm_apic_send(vm, &m);
 		return;
 	}
+	/* A shorthand is a broadcast kept to self or the others: matched as one. */
+	m.dest = 0xffffffffu;
+	m.logical = false;
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 		bool self = v == a->vcpu;
 
-		if ((sh == 1 && !self) || (sh == 3 && self) || !v->lapic)
+		if ((sh == 1 && !self) || (sh == 3 && self) || !v->lapic || !vlapic_match(v, &m))
 			continue;
 		vlapic_accept(v, &m);
 	}
@@ -421,7 +460,7 @@ static int reg_read(struct vlapic *a, unsigned off, uint64_t *val)
 	case R_PPR: *val = ppr(a); return 0;
 	case R_EOI: *val = 0; return 0;
 	case R_LDR: *val = a->ldr; return 0;
-	case R_DFR: *val = x2apic(a) ? 0 : a->dfr; return 0;
+	case R_DFR: *val = a->dfr; return 0;
 	case R_SVR: *val = a->svr; return 0;
 	case R_ESR: *val = a->esr; return 0;
 	case R_LVT_CMCI: *val = a->lvt_cmci; return 0;
@@ -475,8 +514,6 @@ static int reg_write(struct vlapic *a, unsigned off, uint64_t val64)
 		a->ldr = val & 0xff000000u;
 		return 0;
 	case R_DFR:
-		if (x2apic(a))
-			return -1;
 		a->dfr = val | 0x0fffffffu;
 		return 0;
 	case R_SVR:
@@ -501,8 +538,6 @@ static int reg_write(struct vlapic *a, unsigned off, uint64_t val64)
 		send_ipi(a, a->icr_lo, x2apic(a) ? a->icr_hi : a->icr_hi >> 24);
 		return 0;
 	case R_ICR2:
-		if (x2apic(a))
-			return -1;
 		a->icr_hi = val & 0xff000000u;
 		return 0;
 	case R_LVT_TIMER:
@@ -515,7 +550,7 @@ static int reg_write(struct vlapic *a, unsigned off, uint64_t val64)
 		timer_load(a, tsc_read());
 		return 0;
 	case R_TDCR:
-		a->tdcr = val & 0xb;
+		write_tdcr(a, val);
 		return 0;
 	case R_SELF_IPI:
 		if (!x2apic(a))
@@ -539,6 +574,16 @@ static int reg_write(struct vlapic *a, unsigned off, uint64_t val64)
 
 /* --- the MMIO page and the MSRs --- */
 
+/*
+ * xAPIC registers with no MSR (SDM Vol. 3A, "Local APIC Register Address
+ * Map Supported by x2APIC"): 0x809 (APR), 0x80e (DFR) and 0x831 (ICR2, now
+ * the high half of 0x830) are reserved, so RDMSR and WRMSR of them #GP.
+ */
+static bool no_msr(unsigned off)
+{
+	return off == R_APR || off == R_DFR || off == R_ICR2;
+}
+
 static int lapic_access(struct vdev *d, uint64_t off, unsigned size, bool write, uint64_t *val)
 {
 	struct vcpu *v = sched_current();
@@ -560,6 +605,7 @@ static int lapic_access(struct vdev *d, uint64_t off, unsigned size, bool write,
 int vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	struct vlapic *a = lapic_of(v);
+	unsigned off;
 
 	if (!a)
 		return -1;
@@ -573,18 +619,20 @@ int vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 	}
 	if (msr < MSR_X2APIC_FIRST || msr > MSR_X2APIC_LAST || !x2apic(a))
 		return -1;
-	if (msr == MSR_X2APIC_FIRST + (R_ICR >> 4)) {
+	off = (msr - MSR_X2APIC_FIRST) << 4;
+	if (off == R_ICR) {
 		*val = a->icr_lo | (uint64_t)a->icr_hi << 32;
 		return 0;
 	}
-	if (msr == MSR_X2APIC_FIRST + (R_EOI >> 4) || msr == MSR_X2APIC_FIRST + (R_SELF_IPI >> 4))
-		return -1; /* write-only */
-	return reg_read(a, (msr - MSR_X2APIC_FIRST) << 4, val);
+	if (no_msr(off) || off == R_EOI || off == R_SELF_IPI)
+		return -1; /* reserved, or write-only */
+	return reg_read(a, off, val);
 }
 
 int vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	struct vlapic *a = lapic_of(v);
+	unsigned off;
 
 	if (!a)
 		return -1;
@@ -616,11 +664,12 @@ int vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 	}
 	if (msr < MSR_X2APIC_FIRST || msr > MSR_X2APIC_LAST || !x2apic(a))
 		return -1;
-	if (msr == MSR_X2APIC_FIRST + (R_ICR2 >> 4) || msr == MSR_X2APIC_FIRST + (R_DFR >> 4))
+	off = (msr - MSR_X2APIC_FIRST) << 4;
+	if (no_msr(off))
 		return -1;
-	if (msr == MSR_X2APIC_FIRST + (R_EOI >> 4) && val)
-		return -1;
-	return reg_write(a, (msr - MSR_X2APIC_FIRST) << 4, val);
+	if ((off == R_EOI || off == R_ESR) && val)
+		return -1; /* the same table: "WRMSR of a non-zero value causes #GP(0)" */
+	return reg_write(a, off, val);
 }
 
 /* --- life cycle --- */
