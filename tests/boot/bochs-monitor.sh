@@ -50,6 +50,7 @@ else
 	T_FAILS="$T_FAILS; the guests never started"
 fi
 wait_for '^BASALT-DONE' 200
+pkill -P "$bochs_pid" 2>/dev/null # Bochs itself (through timeout), not only the runner
 kill "$cat_pid" "$bochs_pid" 2>/dev/null
 exec 3>&-
 wait 2>/dev/null
