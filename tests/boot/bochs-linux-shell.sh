@@ -19,43 +19,19 @@ M
 scripts/mkimage.sh "$T_OUT/shell.manifest" --root build --out "$T_OUT/basalt.iso" \
 	--cmdline "exit=bochs" > "$T_OUT/mkimage.txt" 2>&1 ||
 	T_FAILS="$T_FAILS; mkimage failed: $(cat "$T_OUT/mkimage.txt")"
-port=$((20000 + $$ % 20000))
-scripts/run-bochs.sh --iso "$T_OUT/basalt.iso" --cpus 2 --out "$T_OUT" --timeout 600 \
-	--com1-socket "$port" &
-bochs_pid=$!
-log="$T_OUT/com1.txt"
-for _ in $(seq 100); do
-	{ exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null && break
-	sleep 0.2
-done
-cat <&3 > "$log" &
-cat_pid=$!
-wait_for() { # wait_for REGEX SECONDS
-	for _ in $(seq $(($2 * 10))); do
-		tr -d '\r' < "$log" | grep -Eq -- "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-send() { printf '%b' "$1" >&3; sleep 0.5; }
-if wait_for '^linux: BASALT-LINUX-SHELL' 300; then
+com1_start "$T_OUT/basalt.iso" 600
+if com1_wait '^linux: BASALT-LINUX-SHELL' 300; then
 	sleep 2 # the shell's prompt
-	send '\001' # Ctrl-A, then 1 (apart: "\0011" would be one octal escape)
-	send '1'
-	send 'echo shell-says-$((6 * 7)) on $(uname -s)\r'
-	wait_for '^linux: .*shell-says-42 on Linux' 60
-	send 'poweroff -f\r'
+	com1_send '\001' # Ctrl-A, then 1 (apart: "\0011" would be one octal escape)
+	com1_send '1'
+	com1_send 'echo shell-says-$((6 * 7)) on $(uname -s)\r'
+	com1_wait '^linux: .*shell-says-42 on Linux' 60
+	com1_send 'poweroff -f\r'
 else
 	T_FAILS="$T_FAILS; the shell never started"
 fi
-wait_for '^BASALT-DONE' 120
-# run-bochs.sh's own children too (timeout passes the signal to Bochs), or a
-# Bochs left waiting would hold the emulator lock for the next test
-pkill -P "$bochs_pid" 2>/dev/null
-kill "$cat_pid" "$bochs_pid" 2>/dev/null
-exec 3>&-
-wait 2>/dev/null
-tr -d '\r' < "$log" > "$T_OUT/com1.log"
+com1_wait '^BASALT-DONE' 120
+com1_stop
 t_expect '^linux: BASALT-LINUX-INIT' "/init runs"
 t_expect '^linux: BASALT-LINUX-SHELL' "the shell starts"
 t_expect '^linux: .*shell-says-42 on Linux$' "keys reach the shell, its answer comes back"

@@ -32,6 +32,12 @@ boot() {
 	tr -d '\r' < "$T_OUT/com1.txt" > "$T_OUT/com1.log"
 }
 
+printer() { # printer CPU: the small test guest that runs beside the Linux VMs
+	printf '[vm.printer]\nmemory = 4M\nkernel = "guests/printer.bin"\nformat = flat\n'
+	printf 'mode = long64\nload = 0x100000\ndebugcon = true\ndebug_exit = true\n'
+	printf 'testdev = true\ncpus = [%s]\n' "$1"
+}
+
 vm() { # vm NAME VCPUS CPUS [EXTRA-CMDLINE] [on_reboot] [vmlinux]
 	kernel=linux/${6:-bzImage} # format = linux: an ELF vmlinux boots through its PVH note
 	cat <<M
@@ -86,17 +92,7 @@ t_end || rc=1
 
 # lb runs with acpi=off: CPUs from the MP table, and its power-off is the
 # halt with interrupts disabled that Linux falls back to without ACPI
-boot linux-two-vms "$(vm la 1 '[0]'; vm lb 1 '[1]' acpi=off)
-[vm.printer]
-memory = 4M
-kernel = \"guests/printer.bin\"
-format = flat
-mode = long64
-load = 0x100000
-debugcon = true
-debug_exit = true
-testdev = true
-cpus = [0]" '^BASALT-DONE|PANIC'
+boot linux-two-vms "$(vm la 1 '[0]'; vm lb 1 '[1]' acpi=off; printer 0)" '^BASALT-DONE|PANIC'
 for g in la lb; do
 	t_expect "^$g: BASALT-LINUX-INIT" "$g reaches /init"
 	t_expect "^$g: cpus=1 " "$g sees its CPU"
@@ -137,17 +133,7 @@ badvm() { # badvm NAME FILE MEMORY
 	printf '[vm.%s]\nmemory = %s\nkernel = "%s"\nformat = linux\ncpus = [0]\n\n' "$1" "$3" "$2"
 }
 boot linux-bad-images "$(badvm trunc linux-bad/truncated 64M; badvm nomagic linux-bad/nomagic 64M
-badvm old linux-bad/old 64M; badvm small linux/bzImage 8M)
-[vm.printer]
-memory = 4M
-kernel = \"guests/printer.bin\"
-format = flat
-mode = long64
-load = 0x100000
-debugcon = true
-debug_exit = true
-testdev = true
-cpus = [1]" '^BASALT-DONE|PANIC'
+badvm old linux-bad/old 64M; badvm small linux/bzImage 8M; printer 1)" '^BASALT-DONE|PANIC'
 t_expect 'trunc: error: truncated: the kernel needs' "a truncated bzImage is refused"
 t_expect 'nomagic: error: no "HdrS" magic at 0x202' "a bzImage without its magic is refused"
 t_expect 'old: error: boot protocol 2.05 is older than 2.06' "boot protocol 2.05 is refused"

@@ -44,3 +44,37 @@ t_end() {
 	echo "FAIL: boot.$T_NAME: ${T_FAILS#; } (see $T_OUT/com1.txt)"
 	return 1
 }
+
+# Talking to COM1 (bash scripts only: they use /dev/tcp). Bochs serves COM1
+# on a local TCP port; everything it prints is recorded in $T_OUT/com1.txt.
+# com1_start ISO TIMEOUT: boot ISO in Bochs (2 CPUs) and connect (fd 3).
+com1_start() {
+	port=$((20000 + $$ % 20000))
+	scripts/run-bochs.sh --iso "$1" --cpus 2 --out "$T_OUT" --timeout "$2" \
+		--com1-socket "$port" &
+	com1_bochs=$!
+	for _ in $(seq 100); do
+		{ exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null && break
+		sleep 0.2
+	done
+	cat <&3 > "$T_OUT/com1.txt" &
+	com1_cat=$!
+}
+# com1_wait REGEX SECONDS: until a COM1 line matches (status 1: it did not).
+com1_wait() {
+	for _ in $(seq $(($2 * 10))); do
+		tr -d '\r' < "$T_OUT/com1.txt" | grep -Eq -- "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# com1_send TEXT: type TEXT (printf %b escapes), then give it half a second.
+com1_send() { printf '%b' "$1" >&3; sleep 0.5; }
+# com1_stop: end the run; Bochs itself too (timeout passes the signal on),
+# or a Bochs left waiting would hold the emulator lock for the next test.
+com1_stop() {
+	pkill -P "$com1_bochs" 2>/dev/null
+	kill "$com1_cat" "$com1_bochs" 2>/dev/null
+	exec 3>&-
+	wait 2>/dev/null
+}
